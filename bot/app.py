@@ -1,0 +1,92 @@
+"""Builds the python-telegram-bot Application: the one place where everything is wired."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from telegram import (
+    BotCommand,
+    BotCommandScopeAllPrivateChats,
+    BotCommandScopeChat,
+    LinkPreviewOptions,
+)
+from telegram.constants import ParseMode
+from telegram.error import TelegramError
+from telegram.ext import AIORateLimiter, ApplicationBuilder, ContextTypes, Defaults
+
+from bot.context import App, AppState, BotContext
+from bot.i18n import load_catalogs
+from bot.settings import Settings, SettingsError
+from bot.updates import PerUserUpdateProcessor
+from db.migrate import upgrade
+from db.session import make_engine, make_sessionmaker, prepare_sqlite_file
+from handlers import common, errors, router, start
+
+logger = logging.getLogger(__name__)
+
+# Order matters: the first matching handler of a group wins, so specific commands and
+# buttons come before the router that takes every remaining private message.
+FEATURES: tuple[Any, ...] = (common, start, errors, router)
+
+
+def build_application(settings: Settings, *, rate_limiter: bool = True) -> App:
+    builder = (
+        ApplicationBuilder()
+        .token(settings.telegram_bot_token.get_secret_value())
+        .base_url(settings.telegram_api_base_url)
+        .context_types(ContextTypes(context=BotContext, bot_data=AppState))
+        .defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=settings.tz,
+                           link_preview_options=LinkPreviewOptions(is_disabled=True)))
+        .concurrent_updates(PerUserUpdateProcessor())
+        .post_init(on_startup)
+        .post_shutdown(on_shutdown)
+    )
+    if settings.telegram_api_file_url:
+        builder = builder.base_file_url(settings.telegram_api_file_url)
+    if rate_limiter:
+        # Retries on: AIORateLimiter re-raises RetryAfter unless told to retry, which would
+        # drop the reply instead of delaying it.
+        builder = builder.rate_limiter(AIORateLimiter(max_retries=5))
+    app: App = builder.build()  # type: ignore[assignment]
+    state = app.bot_data
+    state.settings = settings
+    try:
+        prepare_sqlite_file(settings.database_url)
+    except OSError as error:
+        raise SettingsError(
+            f"DATABASE_URL points to a file that cannot be created: {error}"
+        ) from None
+    state.engine = make_engine(settings.database_url, hide_parameters=True)
+    state.sessions = make_sessionmaker(state.engine)
+    state.catalogs = load_catalogs(default=settings.default_language)
+    for feature in FEATURES:
+        feature.register(app)
+    return app
+
+
+async def on_startup(app: App) -> None:
+    """Brings the schema up to date and publishes the command menus."""
+    state = app.bot_data
+    assert state.engine is not None and state.catalogs is not None and state.settings
+    await upgrade(state.engine)
+    for language in ("id", "en"):
+        _ = state.catalogs.gettext(language)
+        private = [BotCommand(c.command, _(c.description))
+                   for c in state.commands if c.scope == "private"]
+        staff = [BotCommand(c.command, _(c.description))
+                 for c in state.commands if c.scope == "staff"]
+        codes = [language, None] if language == state.settings.default_language else [language]
+        for code in codes:
+            await app.bot.set_my_commands(private, BotCommandScopeAllPrivateChats(), code)
+            for chat_id in state.settings.staff_chat_ids if staff else ():
+                try:
+                    await app.bot.set_my_commands(staff, BotCommandScopeChat(chat_id), code)
+                except TelegramError as error:
+                    logger.warning("STAFF_CHAT_IDS: no menu for chat %s: %s", chat_id, error)
+    logger.info("started with %s commands", len(state.commands))
+
+
+async def on_shutdown(app: App) -> None:
+    if app.bot_data.engine is not None:
+        await app.bot_data.engine.dispose()

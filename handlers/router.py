@@ -1,0 +1,65 @@
+"""Where a private message goes: the open flow, else the question answerer, else a hint."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from telegram import Update
+from telegram.ext import MessageHandler, filters
+
+from bot.context import App, BotContext
+from bot.services import conversations
+from handlers.common import main_menu
+
+
+async def route_private(update: Update, context: BotContext) -> None:
+    """Gives the message to the user's open flow, or answers it as a question."""
+    message, user, chat = update.effective_message, update.effective_user, update.effective_chat
+    if message is None or user is None or chat is None:
+        return
+    _ = context.gettext
+    idle = timedelta(minutes=context.settings.conversation_timeout_minutes)
+    state = await conversations.current(
+        context.sessions, chat_id=chat.id, user_id=user.id, now=context.now(), idle=idle
+    )
+    flow = context.bot_data.flows.get(state.flow) if state is not None else None
+    if state is not None and flow is not None:
+        if state.expired:
+            await message.reply_text(timeout_text(context, flow.restart_command))
+            return
+        await flow.on_message(update, context, state)
+        return
+    if message.text and context.bot_data.free_text is not None:
+        await context.bot_data.free_text(update, context)
+        return
+    await message.reply_text(
+        _("I can only read text for now. Type your question, or choose from the menu."),
+        reply_markup=main_menu(context),
+    )
+
+
+def timeout_text(context: BotContext, restart_command: str) -> str:
+    return context.gettext(
+        "⏰ The form was closed because there was no answer for {minutes} minutes. "
+        "Nothing from it was saved. Send /{command} to start again."
+    ).format(minutes=context.settings.conversation_timeout_minutes, command=restart_command)
+
+
+async def unknown_command(update: Update, context: BotContext) -> None:
+    """A command the bot does not know: say which ones it knows."""
+    message = update.effective_message
+    if message is None:
+        return
+    await message.reply_text(
+        context.gettext("I don't know that command. Send /bantuan to see what I can do."),
+        reply_markup=main_menu(context),
+    )
+
+
+def register(app: App) -> None:
+    """Registered last: specific handlers of the features come first."""
+    private = filters.ChatType.PRIVATE
+    app.add_handler(MessageHandler(private & filters.COMMAND, unknown_command))
+    app.add_handler(
+        MessageHandler(private & ~filters.COMMAND & ~filters.StatusUpdate.ALL, route_private)
+    )

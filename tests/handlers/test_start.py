@@ -1,0 +1,78 @@
+"""End to end: /start, menus, help, language, contact, unknown input, errors."""
+
+from __future__ import annotations
+
+import json
+
+from bot.sandbox.fake_telegram import FakeTelegram
+from tests.harness import Person, buttons
+
+
+async def test_start_greets_in_indonesian_with_the_main_menu(fake_tg: FakeTelegram, app) -> None:
+    siti = Person(fake_tg, 501, "Siti")
+    reply = await siti.say("/start")
+    assert reply.method == "sendMessage"
+    assert reply.params["parse_mode"] == "HTML"
+    assert "Halo, Siti!" in reply.params["text"]
+    assert "JKK, JKM, JHT, JP dan JKP" in reply.params["text"]
+    labels = [label for label, _ in buttons(reply)]
+    assert "📝 Daftar minat" in labels and "💰 Hitung iuran" in labels
+
+
+async def test_start_escapes_the_users_name(fake_tg: FakeTelegram, app) -> None:
+    reply = await Person(fake_tg, 502, "<b>Bos</b> & co").say("/start")
+    assert "&lt;b&gt;Bos&lt;/b&gt; &amp; co" in reply.params["text"]
+
+
+async def test_start_with_unknown_payload_still_greets(fake_tg: FakeTelegram, app) -> None:
+    reply = await Person(fake_tg, 503).say("/start ZZZ-NOTHING")
+    assert "Halo" in reply.params["text"]
+
+
+async def test_help_lists_the_commands(fake_tg: FakeTelegram, app) -> None:
+    reply = await Person(fake_tg, 504).say("/bantuan")
+    assert "/kontak" in reply.params["text"] and "/bahasa" in reply.params["text"]
+    english = await Person(fake_tg, 504).say("/help")
+    assert english.params["text"] == reply.params["text"]
+
+
+async def test_language_switch_is_stored_per_user(fake_tg: FakeTelegram, app) -> None:
+    budi, siti = Person(fake_tg, 505, "Budi"), Person(fake_tg, 506, "Siti")
+    choice = await budi.say("/bahasa")
+    confirmed = await budi.press(choice, "lang:en")
+    assert confirmed.method == "editMessageText"
+    assert "Language set" in confirmed.params["text"]
+    await fake_tg.wait_for(lambda c: c.params.get("text") == "What would you like to do?")
+    assert "Hello, Budi!" in (await budi.say("/start")).params["text"]
+    assert "Halo, Siti!" in (await siti.say("/start")).params["text"]
+    back = await budi.press(await budi.say("/bahasa"), "lang:id")
+    assert "Bahasa dipilih" in back.params["text"]
+
+
+async def test_contact_never_invents_branch_details(fake_tg: FakeTelegram, app) -> None:
+    reply = await Person(fake_tg, 507).say("/kontak")
+    text = reply.params["text"]
+    assert "175" in text and "Alamat:" not in text
+    assert "hubungi 175" in text
+
+
+async def test_unknown_command_and_sticker_get_a_friendly_hint(fake_tg, app) -> None:
+    person = Person(fake_tg, 508)
+    reply = await person.say("/entahlah")
+    assert "/bantuan" in reply.params["text"]
+    sticker = {"file_id": "st1", "file_unique_id": "st1", "width": 1, "height": 1,
+               "is_animated": False, "is_video": False, "type": "regular"}
+    reply = await person.say(None, sticker=sticker)
+    assert "hanya bisa membaca tulisan" in reply.params["text"]
+    voice = {"file_id": "v1", "file_unique_id": "v1", "duration": 2}
+    assert "tulisan" in (await person.say(None, voice=voice)).params["text"]
+
+
+async def test_command_menus_are_published_per_language(fake_tg: FakeTelegram, app) -> None:
+    scopes = {(json.loads(key)[0] or {}).get("type") for key in fake_tg.commands}
+    assert "all_private_chats" in scopes
+    languages = {json.loads(key)[1] for key in fake_tg.commands}
+    assert {"id", "en", None} <= languages
+    private_id = fake_tg.commands[json.dumps([{"type": "all_private_chats"}, "id"],
+                                             sort_keys=True)]
+    assert {"command": "kontak", "description": "Call centre dan kantor cabang"} in private_id
