@@ -14,16 +14,15 @@ from io import BytesIO
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from babel import dates as babel_dates
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_currency, format_decimal, format_percent
 from babel.support import Translations
 
-from babel import dates as babel_dates
-
 LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
 LANGUAGES = ("id", "en")
-BABEL_LOCALES = {"id": "id_ID", "en": "en_US"}
+BABEL_LOCALES = {"id": "id_ID", "en": "en_ID"}  # English as used in Indonesia: Rp16.800
 
 Gettext = Callable[[str], str]
 
@@ -71,14 +70,14 @@ def babel_locale(language: str | None) -> str:
 
 
 def rupiah(amount: Decimal | int, language: str | None = "id") -> str:
-    """Whole rupiah with the locale's grouping: Rp16.800 (id), Rp16,800 (en)."""
+    """Whole rupiah: Rp16.800."""
     return format_currency(
         amount, "IDR", format="¤#,##0", currency_digits=False, locale=babel_locale(language)
     ).replace("\xa0", "")
 
 
 def number(value: int | float | Decimal, language: str | None = "id") -> str:
-    """29.000 in Indonesian, 29,000 in English."""
+    """29.000 (both languages use the Indonesian grouping)."""
     return format_decimal(value, locale=babel_locale(language))
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from telegram import Update
-from telegram.ext import MessageHandler, filters
+from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 
 from bot.context import App, BotContext
 from bot.services import conversations
@@ -56,6 +56,17 @@ async def unknown_command(update: Update, context: BotContext) -> None:
     )
 
 
+async def stale_button(update: Update, context: BotContext) -> None:
+    """A button no feature claims: old, from a closed form, or forged."""
+    query = update.callback_query
+    if query is None:
+        return
+    await query.answer(
+        context.gettext("This button is no longer valid. Please use the latest message."),
+        show_alert=True,
+    )
+
+
 def register(app: App) -> None:
     """Registered last: specific handlers of the features come first."""
     private = filters.ChatType.PRIVATE
@@ -63,3 +74,4 @@ def register(app: App) -> None:
     app.add_handler(
         MessageHandler(private & ~filters.COMMAND & ~filters.StatusUpdate.ALL, route_private)
     )
+    app.add_handler(CallbackQueryHandler(stale_button))

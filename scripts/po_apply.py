@@ -7,6 +7,7 @@ Entries not in the catalog are reported (run scripts/catalogs.sh first).
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import yaml
 from babel.messages.pofile import read_po, write_po
@@ -15,7 +16,7 @@ from babel.messages.pofile import read_po, write_po
 def main(po_path: str, source: str) -> None:
     with open(po_path, "rb") as handle:
         catalog = read_po(handle)
-    text = sys.stdin.read() if source == "-" else open(source, encoding="utf-8").read()
+    text = sys.stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8")
     mapping = yaml.safe_load(text) or {}
     for msgid, msgstr in mapping.items():
         if msgid not in catalog:

@@ -14,6 +14,7 @@ import itertools
 import json
 import time
 from collections.abc import Callable
+from contextlib import suppress
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -251,13 +252,11 @@ class FakeTelegram:
             self.updates = [u for u in self.updates if u["update_id"] >= offset]
         if not self.updates and timeout > 0:
             async with self._changed:
-                try:
+                with suppress(TimeoutError):
                     await asyncio.wait_for(
                         self._changed.wait_for(lambda: bool(self.updates) or self._released),
                         timeout,
                     )
-                except TimeoutError:
-                    pass
         return self.updates[:limit]
 
     async def api_deletewebhook(self, params: Params) -> Any:

@@ -48,6 +48,6 @@ def visible_length(text: str) -> int:
     parser.feed(text)
     parser.close()
     if parser.open:
-        raise TelegramHtmlError(f'Can\'t find end tag corresponding to start tag "{parser.open[-1]}"')
+        raise TelegramHtmlError(f'Can\'t find end tag for start tag "{parser.open[-1]}"')
     # Telegram counts UTF-16 code units.
     return len(unescape("".join(parser.visible)).encode("utf-16-le")) // 2

@@ -76,3 +76,13 @@ async def test_command_menus_are_published_per_language(fake_tg: FakeTelegram, a
     private_id = fake_tg.commands[json.dumps([{"type": "all_private_chats"}, "id"],
                                              sort_keys=True)]
     assert {"command": "kontak", "description": "Call centre dan kantor cabang"} in private_id
+
+
+async def test_forged_button_gets_a_friendly_alert(fake_tg: FakeTelegram, app) -> None:
+    person = Person(fake_tg, 509)
+    reply = await person.say("/start")
+    start = len(fake_tg.sent)
+    await fake_tg.press(509, fake_tg.messages[(509, reply.result["message_id"])], "forged:123")
+    answer = await fake_tg.wait_for(lambda c: c.method == "answerCallbackQuery", start=start)
+    assert "tidak berlaku" in answer.params["text"]
+    assert answer.params["show_alert"] in (True, "true")

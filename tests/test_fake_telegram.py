@@ -1,0 +1,64 @@
+"""The fake Bot API answers the way Telegram does, errors included."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from bot.sandbox.fake_telegram import FakeTelegram
+
+
+async def _call(tg: FakeTelegram, method: str, **params: object) -> httpx.Response:
+    async with httpx.AsyncClient() as client:
+        return await client.post(f"{tg.base_url}{tg.token}/{method}", data=params)
+
+
+async def test_unknown_method_is_404(fake_tg: FakeTelegram) -> None:
+    response = await _call(fake_tg, "sendTelepathy", chat_id=1)
+    assert response.status_code == 404 and response.json()["ok"] is False
+
+
+async def test_wrong_token_is_401(fake_tg: FakeTelegram) -> None:
+    async with httpx.AsyncClient() as client:
+        response = await client.post(f"{fake_tg.base_url}1:bad/getMe")
+    assert response.status_code == 401
+
+
+@pytest.mark.parametrize(
+    ("params", "description"),
+    [
+        ({"chat_id": 999, "text": "hi"}, "chat not found"),
+        ({"chat_id": "abc", "text": "hi"}, "chat not found"),
+        ({"chat_id": 42, "text": "x" * 4097}, "message is too long"),
+        ({"chat_id": 42, "text": "<b>bold", "parse_mode": "HTML"}, "can't parse entities"),
+        ({"chat_id": 42, "text": "<blink>x</blink>", "parse_mode": "HTML"}, "can't parse"),
+        ({"chat_id": 42, "text": "a < b", "parse_mode": "HTML"}, "can't parse entities"),
+        ({"chat_id": 42, "text": "   "}, "message text is empty"),
+    ],
+)
+async def test_send_message_errors(
+    fake_tg: FakeTelegram, params: dict[str, object], description: str
+) -> None:
+    fake_tg.user_chat(42)
+    response = await _call(fake_tg, "sendMessage", **params)
+    assert response.status_code == 400
+    assert description in response.json()["description"]
+
+
+async def test_html_length_counts_visible_text(fake_tg: FakeTelegram) -> None:
+    fake_tg.user_chat(42)
+    text = "<b>" + "x" * 4096 + "</b>"
+    response = await _call(fake_tg, "sendMessage", chat_id=42, text=text, parse_mode="HTML")
+    assert response.json()["ok"] is True
+
+
+async def test_blocked_user_is_403_and_faults_are_injected(fake_tg: FakeTelegram) -> None:
+    fake_tg.user_chat(43)
+    fake_tg.blocked.add(43)
+    assert (await _call(fake_tg, "sendMessage", chat_id=43, text="hi")).status_code == 403
+    fake_tg.user_chat(44)
+    fake_tg.inject("retry_after", method="sendMessage", retry_after=3)
+    response = await _call(fake_tg, "sendMessage", chat_id=44, text="hi")
+    assert response.status_code == 429
+    assert response.json()["parameters"]["retry_after"] == 3
+    assert (await _call(fake_tg, "sendMessage", chat_id=44, text="hi")).json()["ok"] is True
