@@ -5,15 +5,25 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Boolean, Float, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, BigInteger, Boolean, Float, ForeignKey, Index, MetaData, String, Text
 from sqlalchemy.ext.asyncio import AsyncAttrs
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from db.types import UTCDateTime
 
 
+# Named constraints, so later migrations can alter them (SQLite batch mode needs names).
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
 class Base(AsyncAttrs, DeclarativeBase):
-    pass
+    metadata = MetaData(naming_convention=NAMING)
 
 
 class User(Base):
@@ -66,3 +76,117 @@ class Feedback(Base):
     )
     helpful: Mapped[bool] = mapped_column(Boolean)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class Union(Base):
+    """A trade union (serikat pekerja) taking part in the campaign."""
+
+    __tablename__ = "unions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+    short_name: Mapped[str] = mapped_column(String(32))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class Organizer(Base):
+    """A union organizer; linked to a Telegram account once they claim their invite."""
+
+    __tablename__ = "organizers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    union_id: Mapped[int] = mapped_column(ForeignKey("unions.id"), index=True)
+    display_name: Mapped[str] = mapped_column(String(120))
+    telegram_user_id: Mapped[int | None] = mapped_column(BigInteger, unique=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class OrganizerInvite(Base):
+    """A single-use, expiring deep-link token that links an organizer to a Telegram user."""
+
+    __tablename__ = "organizer_invites"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    organizer_id: Mapped[int] = mapped_column(ForeignKey("organizers.id"), index=True)
+    created_by: Mapped[int | None] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    claimed_by: Mapped[int | None] = mapped_column(BigInteger)
+
+
+class ReferralCode(Base):
+    """An organizer's referral code, printed on posters and used in t.me links."""
+
+    __tablename__ = "referral_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    organizer_id: Mapped[int] = mapped_column(ForeignKey("organizers.id"), unique=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class Referral(Base):
+    """Which code brought a Telegram user; the first valid one keeps the credit."""
+
+    __tablename__ = "referrals"
+
+    telegram_user_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    referral_code_id: Mapped[int] = mapped_column(ForeignKey("referral_codes.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class Lead(Base):
+    """A worker who registered interest. Personal fields are emptied by /hapusdata."""
+
+    __tablename__ = "leads"
+    __table_args__ = (
+        Index("ix_leads_created_at", "created_at"),
+        Index("ix_leads_status", "status"),
+        Index("ix_leads_segment_created", "segment", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    segment: Mapped[str] = mapped_column(String(8))
+    full_name: Mapped[str | None] = mapped_column(String(120))
+    nik: Mapped[str | None] = mapped_column(String(16), unique=True)
+    phone: Mapped[str | None] = mapped_column(String(20))
+    occupation: Mapped[str | None] = mapped_column(String(80))
+    kabupaten: Mapped[str | None] = mapped_column(String(80))
+    kecamatan: Mapped[str | None] = mapped_column(String(80))
+    nik_region: Mapped[str | None] = mapped_column(String(160))
+    employer: Mapped[str | None] = mapped_column(String(160))
+    programmes: Mapped[str] = mapped_column(String(32))
+    income_band: Mapped[str | None] = mapped_column(String(16))
+    consent_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    consent_version: Mapped[str] = mapped_column(String(16))
+    broadcast_opt_in: Mapped[bool] = mapped_column(Boolean, default=False)
+    source: Mapped[str] = mapped_column(String(16))
+    telegram_user_id: Mapped[int | None] = mapped_column(BigInteger, unique=True)
+    registered_by: Mapped[int | None] = mapped_column(BigInteger)
+    referral_code_id: Mapped[int | None] = mapped_column(
+        ForeignKey("referral_codes.id"), index=True
+    )
+    organizer_id: Mapped[int | None] = mapped_column(ForeignKey("organizers.id"), index=True)
+    status: Mapped[str] = mapped_column(String(16))
+    kpj_number: Mapped[str | None] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class LeadStatusChange(Base):
+    """The history of a lead's status: who changed it, when, to what."""
+
+    __tablename__ = "lead_status_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lead_id: Mapped[int] = mapped_column(ForeignKey("leads.id", ondelete="CASCADE"), index=True)
+    status: Mapped[str] = mapped_column(String(16))
+    changed_by: Mapped[int | None] = mapped_column(BigInteger)
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    note: Mapped[str | None] = mapped_column(String(200))
