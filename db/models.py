@@ -190,3 +190,119 @@ class LeadStatusChange(Base):
     changed_by: Mapped[int | None] = mapped_column(BigInteger)
     changed_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
     note: Mapped[str | None] = mapped_column(String(200))
+
+
+class Target(Base):
+    """The year's targets of new participants, when an administrator changed them."""
+
+    __tablename__ = "targets"
+
+    year: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    pu: Mapped[int] = mapped_column()
+    bpu: Mapped[int] = mapped_column()
+    updated_by: Mapped[int | None] = mapped_column(BigInteger)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class ExportLog(Base):
+    """Every export of leads: who, when, which filter, how many rows."""
+
+    __tablename__ = "export_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    requested_by: Mapped[int] = mapped_column(BigInteger)
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    file_format: Mapped[str] = mapped_column(String(8))
+    filters: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    row_count: Mapped[int] = mapped_column()
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+
+
+class LeadNotification(Base):
+    """The message announcing a lead in a staff group, so its buttons find the lead."""
+
+    __tablename__ = "lead_notifications"
+    __table_args__ = (Index("ix_lead_notifications_message", "chat_id", "message_id",
+                            unique=True),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lead_id: Mapped[int] = mapped_column(ForeignKey("leads.id", ondelete="CASCADE"), index=True)
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    message_id: Mapped[int] = mapped_column(BigInteger)
+
+
+class Ticket(Base):
+    """A worker's question handed to staff; replies in the group go back to the worker."""
+
+    __tablename__ = "tickets"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    telegram_user_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    first_name: Mapped[str | None] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(8), default="open")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class TicketMessage(Base):
+    """One message of a ticket's thread; staff_message_id is the bot's copy in the group."""
+
+    __tablename__ = "ticket_messages"
+    __table_args__ = (Index("ix_ticket_messages_staff", "staff_chat_id", "staff_message_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"),
+                                           index=True)
+    direction: Mapped[str] = mapped_column(String(8))  # "worker" or "staff"
+    text: Mapped[str] = mapped_column(Text)
+    staff_chat_id: Mapped[int | None] = mapped_column(BigInteger)
+    staff_message_id: Mapped[int | None] = mapped_column(BigInteger)
+    author_id: Mapped[int | None] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class Broadcast(Base):
+    """A message to every opted-in worker; its deliveries make it resumable after a restart."""
+
+    __tablename__ = "broadcasts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    text: Mapped[str] = mapped_column(Text)
+    created_by: Mapped[int] = mapped_column(BigInteger)
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    status: Mapped[str] = mapped_column(String(12))  # draft, sending, done, cancelled
+    progress_message_id: Mapped[int | None] = mapped_column(BigInteger)
+    lease_owner: Mapped[str | None] = mapped_column(String(64))
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class BroadcastDelivery(Base):
+    """One recipient of a broadcast: pending, sending, sent, blocked or failed."""
+
+    __tablename__ = "broadcast_deliveries"
+    __table_args__ = (Index("ix_broadcast_deliveries_status", "broadcast_id", "status"),)
+
+    broadcast_id: Mapped[int] = mapped_column(
+        ForeignKey("broadcasts.id", ondelete="CASCADE"), primary_key=True
+    )
+    telegram_user_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    status: Mapped[str] = mapped_column(String(8))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class JobRun(Base):
+    """A scheduled job's run for a period (e.g. the daily recap of a date), done once.
+
+    With several instances each schedules the job; the one that inserts the row runs it.
+    """
+
+    __tablename__ = "job_runs"
+
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    period: Mapped[str] = mapped_column(String(16), primary_key=True)
+    instance: Mapped[str | None] = mapped_column(String(64))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime())
