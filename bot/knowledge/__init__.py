@@ -1,0 +1,1 @@
+"""FAQ knowledge base with sources and review dates."""
