@@ -21,13 +21,14 @@ from bot.settings import Settings, SettingsError
 from bot.updates import PerUserUpdateProcessor
 from db.migrate import upgrade
 from db.session import make_engine, make_sessionmaker, prepare_sqlite_file
-from handlers import common, errors, router, start
+from bot.services.faq import build_index
+from handlers import calculator, common, errors, faq, router, start
 
 logger = logging.getLogger(__name__)
 
 # Order matters: the first matching handler of a group wins, so specific commands and
 # buttons come before the router that takes every remaining private message.
-FEATURES: tuple[Any, ...] = (common, start, errors, router)
+FEATURES: tuple[Any, ...] = (common, start, calculator, faq, errors, router)
 
 
 def build_application(settings: Settings, *, rate_limiter: bool = True) -> App:
@@ -60,6 +61,8 @@ def build_application(settings: Settings, *, rate_limiter: bool = True) -> App:
     state.engine = make_engine(settings.database_url, hide_parameters=True)
     state.sessions = make_sessionmaker(state.engine)
     state.catalogs = load_catalogs(default=settings.default_language)
+    # A broken knowledge base stops the start (KnowledgeError names the file and entry).
+    state.faq = build_index(settings.knowledge_path)
     for feature in FEATURES:
         feature.register(app)
     return app
@@ -75,7 +78,7 @@ async def on_startup(app: App) -> None:
         private = [BotCommand(c.command, _(c.description))
                    for c in state.commands if c.scope == "private"]
         staff = [BotCommand(c.command, _(c.description))
-                 for c in state.commands if c.scope == "staff"]
+                 for c in state.commands if c.scope in ("staff", "admin")]
         codes = [language, None] if language == state.settings.default_language else [language]
         for code in codes:
             await app.bot.set_my_commands(private, BotCommandScopeAllPrivateChats(), code)

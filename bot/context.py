@@ -40,6 +40,7 @@ class Flow:
     restart_command: str
 PayloadHandler = Callable[[Update, "BotContext", str], Awaitable[bool]]
 TextHandler = Callable[[Update, "BotContext"], Awaitable[None]]
+LeadListener = Callable[["BotContext", int], Awaitable[None]]
 
 
 @dataclass(frozen=True)
@@ -48,7 +49,7 @@ class CommandSpec:
 
     command: str
     description: str
-    scope: str = "private"  # "private" or "staff"
+    scope: str = "private"  # "private", "staff" (staff groups) or "admin" (staff groups, admins)
 
 
 @dataclass
@@ -68,6 +69,8 @@ class AppState:
     flows: dict[str, Flow] = field(default_factory=dict)
     payload_handlers: list[PayloadHandler] = field(default_factory=list)
     free_text: TextHandler | None = None
+    faq: Any = None  # bot.services.faq.FaqIndex, replaced whole on /muatulang
+    lead_listeners: list[LeadListener] = field(default_factory=list)
     extras: dict[str, Any] = field(default_factory=dict)
 
 

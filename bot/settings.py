@@ -26,6 +26,8 @@ class Settings(BaseSettings):
     telegram_bot_token: SecretStr
     telegram_api_base_url: str = "https://api.telegram.org/bot"
     telegram_api_file_url: str | None = None
+    # For t.me links (invites, referral links); empty: asked from Telegram with getMe
+    bot_username: str = ""
     database_url: str = "sqlite+aiosqlite:///data/sinergi.db"
     staff_chat_ids: IdSet = frozenset()
     admin_user_ids: IdSet = frozenset()
@@ -37,7 +39,9 @@ class Settings(BaseSettings):
     branch_address: str = ""
     branch_phone: str = ""
     branch_hours: str = ""
-    knowledge_path: Path = Path(__file__).resolve().parent.parent / "locales" / "knowledge"
+    knowledge_path: Path = (
+        Path(__file__).resolve().parent.parent / "locales" / "knowledge" / "faq.yaml"
+    )
     conversation_timeout_minutes: int = Field(default=30, ge=1)
     log_level: str = "INFO"
     # Webhook mode (python -m bot webhook)
@@ -52,6 +56,14 @@ class Settings(BaseSettings):
         if not TOKEN_PATTERN.match(value.get_secret_value().strip()):
             raise ValueError("does not look like a token from @BotFather (123456:ABC...)")
         return SecretStr(value.get_secret_value().strip())
+
+    @field_validator("bot_username")
+    @classmethod
+    def _bare_username(cls, value: str) -> str:
+        value = value.strip().removeprefix("@")
+        if value and not re.fullmatch(r"[A-Za-z0-9_]{5,32}", value):
+            raise ValueError("must be the bot's username as in t.me/<username>, without @")
+        return value
 
     @field_validator("staff_chat_ids", "admin_user_ids", mode="before")
     @classmethod

@@ -1,0 +1,75 @@
+"""Answering workers' questions: match against the knowledge base, log, take feedback."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from bot.errors import DomainError
+from bot.knowledge.faq import KnowledgeBase, load_knowledge
+from bot.services.matching import Matcher, MatchResult
+from db import faq as queries
+from db.session import Sessions
+
+logger = logging.getLogger(__name__)
+
+MAX_LOGGED_TEXT = 500
+
+
+class UnknownQuestion(DomainError):
+    """Feedback for a question that does not exist or is someone else's."""
+
+
+@dataclass(frozen=True)
+class FaqIndex:
+    """A knowledge base and its matcher; replaced whole when staff reload the file."""
+
+    kb: KnowledgeBase
+    matcher: Matcher
+
+
+@dataclass(frozen=True)
+class Answer:
+    result: MatchResult
+    question_id: int
+
+
+def build_index(path: Path) -> FaqIndex:
+    """Loads, validates and indexes the knowledge base; raises KnowledgeError when broken."""
+    kb = load_knowledge(path)
+    return FaqIndex(kb, Matcher.build(kb))
+
+
+async def ask(
+    sessions: Sessions, index: FaqIndex, *, telegram_user_id: int, text: str, now: datetime
+) -> Answer:
+    """Matches a question and logs it with the outcome (for feedback and staff reports)."""
+    result = index.matcher.match(text)
+    question_id = await log(sessions, telegram_user_id=telegram_user_id, text=text,
+                            result=result, now=now)
+    logger.info("question=%s outcome=%s entry=%s confidence=%.2f", question_id,
+                result.outcome, result.entry_id, result.confidence)
+    return Answer(result, question_id)
+
+
+async def log(
+    sessions: Sessions, *, telegram_user_id: int, text: str, result: MatchResult, now: datetime
+) -> int:
+    async with sessions.begin() as session:
+        return await queries.add_question(
+            session, telegram_user_id, text[:MAX_LOGGED_TEXT], result.outcome, result.entry_id,
+            result.confidence, now,
+        )
+
+
+async def give_feedback(
+    sessions: Sessions, *, question_id: int, telegram_user_id: int, helpful: bool,
+    now: datetime,
+) -> None:
+    async with sessions.begin() as session:
+        row = await queries.question(session, question_id)
+        if row is None or row.telegram_user_id != telegram_user_id:
+            raise UnknownQuestion(question_id)
+        await queries.set_feedback(session, question_id, helpful, now)

@@ -1,0 +1,36 @@
+"""Queries on the question log and feedback."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from db.models import Feedback, QuestionLog
+from db.upsert import insert_for
+
+
+async def add_question(
+    session: AsyncSession, telegram_user_id: int, text: str, outcome: str,
+    entry_id: str | None, confidence: float, now: datetime,
+) -> int:
+    row = QuestionLog(telegram_user_id=telegram_user_id, text=text, outcome=outcome,
+                      entry_id=entry_id, confidence=confidence, created_at=now)
+    session.add(row)
+    await session.flush()
+    return row.id
+
+
+async def question(session: AsyncSession, question_id: int) -> QuestionLog | None:
+    return await session.get(QuestionLog, question_id)
+
+
+async def set_feedback(
+    session: AsyncSession, question_id: int, helpful: bool, now: datetime
+) -> None:
+    statement = insert_for(session, Feedback).values(
+        question_id=question_id, helpful=helpful, created_at=now
+    )
+    await session.execute(statement.on_conflict_do_update(
+        index_elements=[Feedback.question_id], set_={"helpful": helpful, "created_at": now}
+    ))

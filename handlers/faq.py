@@ -1,0 +1,210 @@
+"""Free-text questions: a confident answer, "Maksud Anda ...?", or an honest "I don't know"."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import CallbackQueryHandler, MessageHandler, filters
+
+from bot.context import App, BotContext
+from bot.errors import DomainError
+from bot.i18n import N_, tanggal
+from bot.knowledge.faq import FaqEntry, KnowledgeError
+from bot.services import faq
+from bot.services.matching import MatchResult, is_contribution_question
+from handlers import calculator
+from handlers.access import staff_command
+from handlers.common import escape
+
+logger = logging.getLogger(__name__)
+
+MAX_ANSWER = 4000
+TOPIC_NAMES = {
+    "umum": N_("About BPJS Ketenagakerjaan"), "program": N_("The programmes"),
+    "iuran": N_("Contributions"), "manfaat": N_("Benefits"), "jht": N_("JHT old-age savings"),
+    "jp": N_("JP pension"), "jkp": N_("JKP job loss"), "daftar": N_("How to join"),
+    "bayar": N_("Paying"), "cek": N_("Checking membership"), "klaim": N_("Claims"),
+    "kontak": N_("Contact"), "data": N_("Your data in this bot"),
+    "kesehatan": N_("BPJS Kesehatan?"), "perisai": N_("PERISAI agents"),
+    "serikat": N_("Unions and organizers"),
+}
+
+
+def index(context: BotContext) -> faq.FaqIndex:
+    current = context.bot_data.faq
+    assert current is not None, "knowledge base not loaded"
+    return current
+
+
+def entry_text(entry: FaqEntry, context: BotContext) -> str:
+    """The answer in the user's language, with its source and review date."""
+    _ = context.gettext
+    body = entry.answer.get(context.language) or entry.answer["id"]
+    footer = _("Source: {source} · reviewed {date}").format(
+        source=escape(entry.source), date=tanggal(entry.reviewed, context.language))
+    text = f"{body.strip()}\n\n<i>{footer}</i>"
+    return text if len(text) <= MAX_ANSWER else body.strip()[:MAX_ANSWER]
+
+
+def title(entry: FaqEntry, context: BotContext) -> str:
+    return entry.title.get(context.language) or entry.title["id"]
+
+
+def answer_keyboard(entry: FaqEntry, question_id: int, context: BotContext) -> InlineKeyboardMarkup:
+    kb = index(context).kb
+    rows = [[InlineKeyboardButton("👍", callback_data=f"fb:{question_id}:1"),
+             InlineKeyboardButton("👎", callback_data=f"fb:{question_id}:0")]]
+    rows += [[InlineKeyboardButton(f"➡️ {title(kb.get(other), context)}",
+                                   callback_data=f"faq:show:{other}")]
+             for other in entry.related[:3] if other in kb]
+    return InlineKeyboardMarkup(rows)
+
+
+async def send_entry(update: Update, context: BotContext, entry: FaqEntry,
+                     question_id: int) -> None:
+    chat = update.effective_chat
+    assert chat is not None
+    await context.bot.send_message(chat.id, entry_text(entry, context),
+                                   reply_markup=answer_keyboard(entry, question_id, context))
+
+
+async def answer_question(update: Update, context: BotContext) -> None:
+    """Any free text that no form is waiting for: the calculator, or the knowledge base."""
+    message, user = update.effective_message, update.effective_user
+    if message is None or user is None or not message.text:
+        return
+    text = message.text
+    if is_contribution_question(text):
+        await calculator.reply_for_text(update, context, text)
+        return
+    answer = await faq.ask(context.sessions, index(context), telegram_user_id=user.id,
+                           text=text, now=context.now())
+    await reply_to(update, context, answer.result, answer.question_id)
+
+
+async def reply_to(update: Update, context: BotContext, result: MatchResult,
+                   question_id: int) -> None:
+    _, kb, chat = context.gettext, index(context).kb, update.effective_chat
+    assert chat is not None
+    if result.outcome == "answer" and result.entry_id in kb:
+        await send_entry(update, context, kb.get(result.entry_id), question_id)
+        return
+    if result.outcome == "suggest" and result.candidates:
+        rows = [[InlineKeyboardButton(title(kb.get(i), context), callback_data=f"faq:show:{i}")]
+                for i in result.candidates[:3] if i in kb]
+        rows.append([InlineKeyboardButton(_("🙋 Ask our staff"),
+                                          callback_data=f"handoff:ask:{question_id}")])
+        await context.bot.send_message(chat.id, _("🤔 Did you mean one of these?"),
+                                       reply_markup=InlineKeyboardMarkup(rows))
+        return
+    rows = [[InlineKeyboardButton(_(TOPIC_NAMES[topic]), callback_data=f"faq:topic:{topic}")]
+            for topic in ("program", "iuran", "daftar", "klaim")]
+    rows.append([InlineKeyboardButton(_("🙋 Ask our staff"),
+                                      callback_data=f"handoff:ask:{question_id}")])
+    text = (_("Sorry, I only know about BPJS Ketenagakerjaan (JKK, JKM, JHT, JP, JKP).")
+            if result.reason in ("out_of_scope", "small_talk")
+            else _("Sorry, I don't know the answer to that yet."))
+    await context.bot.send_message(chat.id, text + "\n" + _(
+        "Choose a topic, or let me pass your question to our staff. You can also call 175."),
+        reply_markup=InlineKeyboardMarkup(rows))
+
+
+async def show_entry(update: Update, context: BotContext) -> None:
+    """A button with an entry: a suggestion, a related question, a topic's question."""
+    query, user = update.callback_query, update.effective_user
+    if query is None or user is None or query.data is None:
+        return
+    kb = index(context).kb
+    entry_id = query.data.removeprefix("faq:show:")
+    if entry_id not in kb:
+        await query.answer(context.gettext(
+            "This button is no longer valid. Please use the latest message."), show_alert=True)
+        return
+    await query.answer()
+    result = MatchResult("answer", entry_id, (entry_id,), 1.0, "button")
+    question_id = await faq.log(context.sessions, telegram_user_id=user.id,
+                                text=f"[{entry_id}]", result=result, now=context.now())
+    await send_entry(update, context, kb.get(entry_id), question_id)
+
+
+async def show_topics(update: Update, context: BotContext) -> None:
+    """The main menu's "ask" button, and a topic's list of questions."""
+    query = update.callback_query
+    if query is None or query.data is None:
+        return
+    await query.answer()
+    _, kb, chat = context.gettext, index(context).kb, update.effective_chat
+    assert chat is not None
+    topic = query.data.removeprefix("faq:topic:") if query.data.startswith("faq:topic:") else ""
+    if topic in TOPIC_NAMES:
+        rows = [[InlineKeyboardButton(title(e, context), callback_data=f"faq:show:{e.id}")]
+                for e in kb.entries if e.topic == topic]
+        text = f"<b>{_(TOPIC_NAMES[topic])}</b>"
+    else:
+        present = [t for t in TOPIC_NAMES if any(e.topic == t for e in kb.entries)]
+        rows = [[InlineKeyboardButton(_(TOPIC_NAMES[t]), callback_data=f"faq:topic:{t}")]
+                for t in present]
+        text = _("Choose a topic, or simply type your question in your own words.")
+    await context.bot.send_message(chat.id, text, reply_markup=InlineKeyboardMarkup(rows))
+
+
+async def feedback(update: Update, context: BotContext) -> None:
+    query, user = update.callback_query, update.effective_user
+    if query is None or user is None or query.data is None:
+        return
+    _ = context.gettext
+    try:
+        _prefix, question_id, helpful = query.data.split(":")
+        await faq.give_feedback(context.sessions, question_id=int(question_id),
+                                telegram_user_id=user.id, helpful=helpful == "1",
+                                now=context.now())
+    except (ValueError, DomainError):
+        await query.answer(_("This button is no longer valid. Please use the latest message."),
+                           show_alert=True)
+        return
+    await query.answer(_("Thank you for your feedback!"))
+
+
+async def answer_in_group(update: Update, context: BotContext) -> None:
+    """In groups the bot answers only when mentioned or replied to."""
+    message = update.effective_message
+    if message is None or not message.text:
+        return
+    mention = f"@{context.bot.username}"
+    if mention.casefold() not in message.text.casefold() and not (
+            message.reply_to_message and message.reply_to_message.from_user
+            and message.reply_to_message.from_user.id == context.bot.id):
+        return
+    await answer_question(update, context)
+
+
+async def reload_knowledge(update: Update, context: BotContext) -> None:
+    """/muatulang: administrators reload the knowledge base without a restart."""
+    message = update.effective_message
+    if message is None:
+        return
+    _ = context.gettext
+    try:
+        new_index = faq.build_index(context.settings.knowledge_path)
+    except KnowledgeError as error:
+        logger.warning("knowledge base reload refused: %s problems", len(error.problems))
+        await message.reply_text(_("❌ The knowledge base has errors; the old one stays in use.")
+                                 + f"\n<code>{escape(str(error))[:3000]}</code>")
+        return
+    context.bot_data.faq = new_index
+    await message.reply_text(_("✅ Knowledge base reloaded: {count} entries.").format(
+        count=len(new_index.kb.entries)))
+
+
+def register(app: App) -> None:
+    app.bot_data.free_text = answer_question
+    app.add_handler(CallbackQueryHandler(show_entry, pattern=r"^faq:show:"))
+    app.add_handler(CallbackQueryHandler(show_topics, pattern=r"^(menu:topics|faq:topic:\w+)$"))
+    app.add_handler(CallbackQueryHandler(feedback, pattern=r"^fb:\d+:[01]$"))
+    staff_command(app, "muatulang", reload_knowledge, N_("Reload the knowledge base"),
+                  admin=True)
+    staff_chats = app.bot_data.settings.staff_chat_ids if app.bot_data.settings else ()
+    app.add_handler(MessageHandler(
+        filters.ChatType.GROUPS & filters.TEXT & ~filters.COMMAND
+        & ~filters.Chat(chat_id=list(staff_chats)), answer_in_group))
