@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import sys
+from pathlib import Path
 
 from telegram import Update
 
+from bot.knowledge.faq import KnowledgeError
 from bot.settings import SettingsError, load_settings
 
 
@@ -20,6 +23,21 @@ def parser() -> argparse.ArgumentParser:
     db = commands.add_parser("db", help="database maintenance")
     db_commands = db.add_subparsers(dest="db_command", required=True)
     db_commands.add_parser("upgrade", help="apply the migrations")
+    copy = db_commands.add_parser(
+        "copy", help="copy every table into an empty database (e.g. SQLite to PostgreSQL)"
+    )
+    copy.add_argument("source", help="database URL to copy from")
+    copy.add_argument("target", help="database URL to copy into; migrated first")
+    backup = db_commands.add_parser("backup", help="online backup of the SQLite database")
+    backup.add_argument("file", help="where to write the copy (mode 0600)")
+    kb = commands.add_parser("kb", help="the knowledge base")
+    kb_commands = kb.add_subparsers(dest="kb_command", required=True)
+    kb_commands.add_parser("check", help="validate locales/knowledge/faq.yaml without starting")
+    webhook = commands.add_parser("webhook", help="serve updates from a webhook (WEBHOOK_*)")
+    webhook.add_argument(
+        "--keep-webhook", action="store_true",
+        help="do not delete the webhook on stop (other instances still serve it)",
+    )
     return root
 
 
@@ -30,6 +48,16 @@ def main(argv: list[str] | None = None) -> int:
             from bot.sandbox.console import run_sandbox
 
             return asyncio.run(run_sandbox(args.database))
+        if args.command == "db" and args.db_command == "copy":
+            from bot.cli.database import run_copy
+
+            return asyncio.run(run_copy(args.source, args.target))
+        if args.command == "kb":
+            from bot.knowledge.faq import check_knowledge
+
+            path = os.environ.get("KNOWLEDGE_PATH")
+            print(check_knowledge(Path(path)) if path else check_knowledge())
+            return 0
         settings = load_settings()
         from bot.logs import setup_logging
 
@@ -38,6 +66,10 @@ def main(argv: list[str] | None = None) -> int:
             from bot.cli.database import run_db_command
 
             return asyncio.run(run_db_command(settings, args))
+        if args.command == "webhook":
+            from bot.webhook import run_webhook
+
+            return asyncio.run(run_webhook(settings, keep_webhook=args.keep_webhook))
         from bot.app import build_application
 
         app = build_application(settings)
@@ -45,6 +77,9 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     except SettingsError as error:
         print(f"Setting problem: {error}", file=sys.stderr)
+        return 2
+    except KnowledgeError as error:
+        print(f"Knowledge base problem: {error}", file=sys.stderr)
         return 2
 
 

@@ -9,6 +9,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot.context import App, BotContext, CommandSpec
 from bot.i18n import N_, rupiah
+from bot.knowledge import sources
 from bot.services import contribution
 from bot.services.amounts import parse_rupiah
 from handlers.common import add_commands
@@ -40,7 +41,8 @@ def result_text(income: Decimal, context: BotContext) -> str:
         _("Rates per PP 44/2015: JKK 1% of declared income, JKM Rp6.800; JHT 2% of declared "
           "income. This is an estimate: the official income bands are not confirmed here, so "
           "check your band at 175 or in the JMO app."),
-        f"<i>{_('Source')}: {contribution.SOURCE}</i>",
+        "<i>" + _("Source: {source}").format(source=sources.readable(contribution.SOURCE))
+        + "</i>",
     ]
     return "\n".join(lines)
 

@@ -10,6 +10,7 @@ from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 from bot.context import App, BotContext
 from bot.errors import DomainError
 from bot.i18n import N_, tanggal
+from bot.knowledge import sources
 from bot.knowledge.faq import FaqEntry, KnowledgeError
 from bot.services import faq
 from bot.services.matching import MatchResult, is_contribution_question
@@ -42,7 +43,7 @@ def entry_text(entry: FaqEntry, context: BotContext) -> str:
     _ = context.gettext
     body = entry.answer.get(context.language) or entry.answer["id"]
     footer = _("Source: {source} · reviewed {date}").format(
-        source=escape(entry.source), date=tanggal(entry.reviewed, context.language))
+        source=escape(sources.readable(entry.source)), date=tanggal(entry.reviewed, context.language))
     text = f"{body.strip()}\n\n<i>{footer}</i>"
     return text if len(text) <= MAX_ANSWER else body.strip()[:MAX_ANSWER]
 
