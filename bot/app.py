@@ -17,18 +17,35 @@ from telegram.ext import AIORateLimiter, ApplicationBuilder, ContextTypes, Defau
 
 from bot.context import App, AppState, BotContext
 from bot.i18n import load_catalogs
+from bot.services.faq import build_index
 from bot.settings import Settings, SettingsError
 from bot.updates import PerUserUpdateProcessor
 from db.migrate import upgrade
 from db.session import make_engine, make_sessionmaker, prepare_sqlite_file
-from bot.services.faq import build_index
-from handlers import calculator, common, errors, faq, router, start
+from handlers import (
+    calculator,
+    common,
+    errors,
+    exports,
+    faq,
+    handoff,
+    my_data,
+    organizers,
+    referral,
+    registration,
+    router,
+    start,
+    stats,
+)
 
 logger = logging.getLogger(__name__)
 
 # Order matters: the first matching handler of a group wins, so specific commands and
 # buttons come before the router that takes every remaining private message.
-FEATURES: tuple[Any, ...] = (common, start, calculator, faq, errors, router)
+FEATURES: tuple[Any, ...] = (
+    common, start, organizers, referral, registration, my_data, calculator, faq, stats, exports,
+    handoff, errors, router,
+)
 
 
 def build_application(settings: Settings, *, rate_limiter: bool = True) -> App:

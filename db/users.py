@@ -24,6 +24,12 @@ async def touch_user(session: AsyncSession, telegram_user_id: int, now: datetime
     return (await session.execute(statement)).scalar_one()
 
 
+async def language(session: AsyncSession, telegram_user_id: int) -> str | None:
+    return await session.scalar(
+        select(User.language).where(User.telegram_user_id == telegram_user_id)
+    )
+
+
 async def set_language(session: AsyncSession, telegram_user_id: int, language: str) -> None:
     await session.execute(
         update(User).where(User.telegram_user_id == telegram_user_id).values(language=language)

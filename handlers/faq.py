@@ -43,7 +43,8 @@ def entry_text(entry: FaqEntry, context: BotContext) -> str:
     _ = context.gettext
     body = entry.answer.get(context.language) or entry.answer["id"]
     footer = _("Source: {source} · reviewed {date}").format(
-        source=escape(sources.readable(entry.source)), date=tanggal(entry.reviewed, context.language))
+        source=escape(sources.readable(entry.source)),
+        date=tanggal(entry.reviewed, context.language))
     text = f"{body.strip()}\n\n<i>{footer}</i>"
     return text if len(text) <= MAX_ANSWER else body.strip()[:MAX_ANSWER]
 
@@ -52,7 +53,9 @@ def title(entry: FaqEntry, context: BotContext) -> str:
     return entry.title.get(context.language) or entry.title["id"]
 
 
-def answer_keyboard(entry: FaqEntry, question_id: int, context: BotContext) -> InlineKeyboardMarkup:
+def answer_keyboard(
+    entry: FaqEntry, question_id: int, context: BotContext
+) -> InlineKeyboardMarkup:
     kb = index(context).kb
     rows = [[InlineKeyboardButton("👍", callback_data=f"fb:{question_id}:1"),
              InlineKeyboardButton("👎", callback_data=f"fb:{question_id}:0")]]

@@ -8,6 +8,7 @@ from telegram import Update
 from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 
 from bot.context import App, BotContext
+from bot.i18n import Gettext
 from bot.services import conversations
 from handlers.common import main_menu
 
@@ -25,7 +26,8 @@ async def route_private(update: Update, context: BotContext) -> None:
     flow = context.bot_data.flows.get(state.flow) if state is not None else None
     if state is not None and flow is not None:
         if state.expired:
-            await message.reply_text(timeout_text(context, flow.restart_command))
+            await message.reply_text(timeout_text(
+                _, context.settings.conversation_timeout_minutes, flow.restart_command))
             return
         await flow.on_message(update, context, state)
         return
@@ -38,11 +40,11 @@ async def route_private(update: Update, context: BotContext) -> None:
     )
 
 
-def timeout_text(context: BotContext, restart_command: str) -> str:
-    return context.gettext(
+def timeout_text(_: Gettext, minutes: int, restart_command: str) -> str:
+    return _(
         "⏰ The form was closed because there was no answer for {minutes} minutes. "
         "Nothing from it was saved. Send /{command} to start again."
-    ).format(minutes=context.settings.conversation_timeout_minutes, command=restart_command)
+    ).format(minutes=minutes, command=restart_command)
 
 
 async def unknown_command(update: Update, context: BotContext) -> None:

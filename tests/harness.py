@@ -101,9 +101,7 @@ class Person:
         message = self.tg.messages[(self.chat, reply.result["message_id"])]
         start = len(self.tg.sent)
         await self.tg.press(self.user_id, message, data, self.first_name)
-        return await self.tg.wait_for(
-            lambda c: c.method != "answerCallbackQuery" and _to(c, self.chat), timeout, start
-        )
+        return await self.tg.wait_for(lambda c: _shows(c) and _to(c, self.chat), timeout, start)
 
     async def reply_after(self, start: int, timeout: float = 5.0) -> Sent:
         return await self.tg.wait_for(
@@ -112,6 +110,13 @@ class Person:
 
 
 REPLY_METHODS = {"sendMessage", "editMessageText", "sendPhoto", "sendDocument"}
+
+
+def _shows(call: Sent) -> bool:
+    """A call that shows the user something new (removing buttons does not count)."""
+    if call.method == "editMessageReplyMarkup":
+        return bool(call.params.get("reply_markup"))
+    return call.method in REPLY_METHODS
 
 
 def _to(call: Sent, chat_id: int) -> bool:

@@ -371,8 +371,11 @@ class FakeTelegram:
     def _store(self, chat: dict[str, Any], content: dict[str, Any], params: Params) -> dict:
         message = {"message_id": next(self._message_ids), "date": int(time.time()),
                    "chat": chat, "from": BOT_USER, **content}
-        if params.get("reply_markup") is not None:
-            message["reply_markup"] = params["reply_markup"]
+        markup = params.get("reply_markup")
+        if isinstance(markup, dict) and "inline_keyboard" in markup:
+            # Telegram returns only inline keyboards with a message; reply keyboards stay
+            # on the user's screen, not on the message.
+            message["reply_markup"] = markup
         self.messages[(chat["id"], message["message_id"])] = message
         return message
 

@@ -25,3 +25,8 @@ async def choose_language(
 async def blocked_the_bot(sessions: Sessions, *, telegram_user_id: int, now: datetime) -> None:
     async with sessions.begin() as session:
         await queries.mark_blocked(session, telegram_user_id, now)
+
+
+async def language_of(sessions: Sessions, *, telegram_user_id: int) -> str | None:
+    async with sessions.begin() as session:
+        return await queries.language(session, telegram_user_id)

@@ -99,7 +99,8 @@ async def test_groups_get_answers_only_when_mentioned(fake_tg: FakeTelegram, app
     await fake_tg.send_message(809, "jht bisa cair kapan", chat_id=-500)
     mentioned = await member.say("@SinergiBot jht bisa cair kapan?")
     assert "JHT" in mentioned.params["text"]
-    replies_in_group = [c for c in fake_tg.sent[start:] if c.params.get("chat_id") in (-500, "-500")]
+    replies_in_group = [c for c in fake_tg.sent[start:]
+                        if c.params.get("chat_id") in (-500, "-500")]
     assert len([c for c in replies_in_group if c.method == "sendMessage"]) == 1
 
 

@@ -1,0 +1,211 @@
+"""Leads: a worker's registered interest, stored once, with consent, credited once."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.errors import DomainError
+from bot.services import referrals
+from bot.services.registration import CONSENT_VERSION, Kind
+from db import leads as queries
+from db import organizers as organizer_queries
+from db import users as conversation_queries
+from db.models import Lead, ReferralCode
+from db.session import Sessions
+
+logger = logging.getLogger(__name__)
+
+STATUS_NEW = "minat"
+
+
+class DuplicateNik(DomainError):
+    """The NIK belongs to another lead; its data is not revealed."""
+
+
+class NotAnOrganizer(DomainError):
+    """Only a linked, active organizer may register workers for others."""
+
+
+@dataclass(frozen=True)
+class LeadView:
+    """What the owner of a lead may see about it."""
+
+    id: int
+    segment: str
+    full_name: str
+    nik_masked: str
+    phone: str
+    occupation: str | None
+    kabupaten: str | None
+    kecamatan: str | None
+    employer: str | None
+    programmes: str
+    income_band: str | None
+    broadcast_opt_in: bool
+    status: str
+    created_at: datetime
+    organizer: str | None
+
+
+def mask_nik(nik: str) -> str:
+    return "•" * 12 + nik[-4:]
+
+
+async def _view(session: AsyncSession, row: Lead) -> LeadView:
+    organizer = (
+        await organizer_queries.organizer(session, row.organizer_id) if row.organizer_id else None
+    )
+    return LeadView(
+        id=row.id, segment=row.segment, full_name=row.full_name or "",
+        nik_masked=mask_nik(row.nik or "0000"), phone=row.phone or "",
+        occupation=row.occupation, kabupaten=row.kabupaten, kecamatan=row.kecamatan,
+        employer=row.employer, programmes=row.programmes, income_band=row.income_band,
+        broadcast_opt_in=row.broadcast_opt_in, status=row.status, created_at=row.created_at,
+        organizer=organizer.display_name if organizer else None,
+    )
+
+
+async def own_lead(sessions: Sessions, *, telegram_user_id: int) -> LeadView | None:
+    async with sessions.begin() as session:
+        row = await queries.lead_by_user(session, telegram_user_id)
+        return await _view(session, row) if row is not None else None
+
+
+async def prefill(sessions: Sessions, *, telegram_user_id: int) -> dict[str, Any] | None:
+    """The stored answers, as the registration form keeps them, to update a lead."""
+    async with sessions.begin() as session:
+        row = await queries.lead_by_user(session, telegram_user_id)
+        if row is None:
+            return None
+        return {
+            "lead_id": row.id, "segment": row.segment, "full_name": row.full_name,
+            "nik": row.nik, "phone": row.phone, "occupation": row.occupation,
+            "kabupaten": row.kabupaten, "kecamatan": row.kecamatan, "employer": row.employer,
+            "programmes": None if row.programmes == "pu" else row.programmes,
+            "income_band": row.income_band, "broadcast_opt_in": row.broadcast_opt_in,
+            "region_confirmed": True, "editing": True,
+        }
+
+
+async def nik_taken(sessions: Sessions, *, nik: str, lead_id: int | None) -> bool:
+    async with sessions.begin() as session:
+        row = await queries.lead_by_nik(session, nik)
+        return row is not None and row.id != lead_id
+
+
+async def submit(
+    sessions: Sessions, *, kind: Kind, data: dict[str, Any], telegram_user_id: int,
+    chat_id: int, now: datetime,
+) -> LeadView:
+    """Stores the confirmed form and closes it, in one transaction.
+
+    `telegram_user_id` is the worker for a self-registration and the organizer for an
+    assisted one. Raises DuplicateNik when the NIK is another lead's.
+    """
+    values = _lead_values(data)
+    try:
+        async with sessions.begin() as session:
+            existing = await queries.lead_by_nik(session, values["nik"])
+            own_id = data.get("lead_id")
+            if existing is not None and existing.id != own_id:
+                raise DuplicateNik(existing.id)
+            if own_id is not None:
+                await queries.update_lead(session, own_id, values | {"updated_at": now})
+                row = await queries.lead(session, own_id)
+                assert row is not None
+                await session.refresh(row)
+            else:
+                row = await queries.add_lead(session, values | {
+                    "consent_at": now, "consent_version": CONSENT_VERSION,
+                    "source": kind.value, "status": STATUS_NEW, "created_at": now,
+                    "updated_at": now,
+                    "telegram_user_id": telegram_user_id if kind is Kind.SELF else None,
+                    "registered_by": telegram_user_id if kind is Kind.ASSISTED else None,
+                })
+                await queries.add_status_change(session, row.id, STATUS_NEW, None, now)
+                await _attribute(session, row, kind, telegram_user_id, data.get("referral_code"))
+            await conversation_queries.delete_conversation(session, chat_id, telegram_user_id)
+            view = await _view(session, row)
+    except IntegrityError:
+        # Two submissions raced on the same NIK or user; the other one won.
+        raise DuplicateNik(None) from None
+    logger.info("lead saved lead=%s kind=%s", view.id, kind.value)
+    return view
+
+
+async def _attribute(
+    session: AsyncSession, row: Lead, kind: Kind, telegram_user_id: int, typed_code: str | None
+) -> None:
+    """The one place that credits a lead to an organizer.
+
+    Assisted: the registering organizer. Self: the worker's first valid referral (deep link),
+    else the code typed in the form. An organizer's own code never credits themselves.
+    """
+    if kind is Kind.ASSISTED:
+        organizer = await organizer_queries.organizer_by_user(session, telegram_user_id)
+        if organizer is None or not organizer.active:
+            raise NotAnOrganizer(telegram_user_id)
+        code = await organizer_queries.code_of(session, organizer.id)
+        row.organizer_id = organizer.id
+        row.referral_code_id = code.id if code is not None else None
+        return
+    referral = await organizer_queries.referral_of(session, telegram_user_id)
+    candidates: list[str] = []
+    if referral is not None:
+        code_row = await session.get(ReferralCode, referral.referral_code_id)
+        if code_row is not None:
+            candidates.append(code_row.code)
+    if typed_code:
+        candidates.append(typed_code)
+    for candidate in candidates:
+        try:
+            code_row, _info = await referrals.valid_code(session, candidate, telegram_user_id)
+        except DomainError:
+            continue
+        row.referral_code_id, row.organizer_id = code_row.id, code_row.organizer_id
+        await organizer_queries.add_referral_once(session, telegram_user_id, code_row.id,
+                                                  row.created_at)
+        return
+
+
+def _lead_values(data: dict[str, Any]) -> dict[str, Any]:
+    issued = data.get("nik_issued") or {}
+    differs = issued.get("kabupaten") and (issued.get("kabupaten"), issued.get("kecamatan")) != (
+        data.get("kabupaten"), data.get("kecamatan"))
+    return {
+        "segment": data["segment"], "full_name": data["full_name"], "nik": data["nik"],
+        "phone": data["phone"], "occupation": data.get("occupation"),
+        "kabupaten": data.get("kabupaten"), "kecamatan": data.get("kecamatan"),
+        "nik_region": (
+            ", ".join(p for p in (issued.get("kecamatan"), issued.get("kabupaten")) if p)
+            if differs else None
+        ),
+        "employer": data.get("employer") if data["segment"] == "PU" else None,
+        "programmes": "pu" if data["segment"] == "PU" else data.get("programmes") or "jkk_jkm",
+        "income_band": data.get("income_band"),
+        "broadcast_opt_in": bool(data.get("broadcast_opt_in")),
+    }
+
+
+async def erase_own(sessions: Sessions, *, telegram_user_id: int, now: datetime) -> bool:
+    """/hapusdata: empties the personal fields; the anonymous row stays for the counts."""
+    async with sessions.begin() as session:
+        row = await queries.lead_by_user(session, telegram_user_id)
+        if row is None:
+            return False
+        await queries.erase_personal_fields(session, row.id, now)
+        await queries.delete_referral(session, telegram_user_id)
+    logger.info("lead erased lead=%s", row.id)
+    return True
+
+
+async def is_active_organizer(sessions: Sessions, *, telegram_user_id: int) -> bool:
+    async with sessions.begin() as session:
+        organizer = await organizer_queries.organizer_by_user(session, telegram_user_id)
+        return organizer is not None and organizer.active

@@ -1,0 +1,125 @@
+"""How a lead and the form's summary read: the same lines in the summary and /datasaya."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.i18n import Gettext, rupiah
+from bot.services import contribution, enums
+from bot.services.leads import LeadView, mask_nik
+from bot.services.registration import EDITABLE, Kind, Step
+from handlers.common import escape
+
+STATUS_LABELS = {"minat": "Minat", "dihubungi": "Dihubungi", "terdaftar": "Terdaftar",
+                 "tidak_berminat": "Tidak berminat"}
+
+
+def segment_label(segment: str | None, _: Gettext) -> str:
+    return _("Wage earner (PU)") if segment == "PU" else _("Self-employed (BPU)")
+
+
+def programmes_label(code: str | None, _: Gettext) -> str:
+    return {"jkk_jkm": "JKK + JKM", "jkk_jkm_jht": "JKK + JKM + JHT"}.get(
+        code or "", _("as registered by the employer"))
+
+
+def band_label(band: enums.IncomeBand, _: Gettext) -> str:
+    if band.lower <= 0:
+        return _("below {amount}").format(amount=rupiah(band.upper or 0))
+    if band.upper is None:
+        return _("above {amount}").format(amount=rupiah(band.lower))
+    return f"{rupiah(band.lower)}–{rupiah(band.upper)}"
+
+
+def band_text(code: str | None, _: Gettext) -> str:
+    band = enums.income_band(code or "")
+    return band_label(band, _) if band is not None else "-"
+
+
+def field_lines(values: dict[str, Any], _: Gettext) -> list[str]:
+    """Label: value lines, user text escaped."""
+    region = ", ".join(p for p in (values.get("kecamatan"), values.get("kabupaten")) if p)
+    rows = [
+        (_("Segment"), segment_label(values.get("segment"), _)),
+        (_("Name"), escape(values.get("full_name") or "")),
+        (_("NIK"), values.get("nik_masked") or mask_nik(values.get("nik") or "0000")),
+        (_("Mobile"), escape(values.get("phone") or "")),
+        (_("Work"), escape(values.get("occupation") or "-")),
+        (_("Lives in"), escape(region or "-")),
+    ]
+    if values.get("segment") == "PU":
+        rows.append((_("Employer"), escape(values.get("employer") or "-")))
+    else:
+        rows.append((_("Programmes"), programmes_label(values.get("programmes"), _)))
+    rows += [
+        (_("Monthly income"), band_text(values.get("income_band"), _)),
+        (_("News by Telegram"), _("yes") if values.get("broadcast_opt_in") else _("no")),
+    ]
+    return [f"• {label}: <b>{value}</b>" for label, value in rows]
+
+
+def summary(data: dict[str, Any], kind: Kind, _: Gettext) -> tuple[str, InlineKeyboardMarkup]:
+    lines = [_("<b>Please check the data</b>"), "", *field_lines(data, _)]
+    if data.get("referral_name"):
+        lines.append(_("• Invited by: <b>{name}</b>").format(name=escape(data["referral_name"])))
+    lines += ["", _("Is everything right? Press Send, or Change to correct something.")]
+    keyboard = InlineKeyboardMarkup([
+        [InlineKeyboardButton(_("✅ Send"), callback_data="reg:confirm")],
+        [InlineKeyboardButton(_("✏️ Change"), callback_data="reg:change"),
+         InlineKeyboardButton(_("❌ Cancel"), callback_data="reg:cancel")],
+    ])
+    return "\n".join(lines), keyboard
+
+
+def edit_menu(data: dict[str, Any], _: Gettext) -> InlineKeyboardMarkup:
+    names = {
+        Step.SEGMENT: _("Segment"), Step.NAME: _("Name"), Step.NIK: _("NIK"),
+        Step.PHONE: _("Mobile"), Step.OCCUPATION: _("Work"), Step.KABUPATEN: _("Lives in"),
+        Step.EMPLOYER: _("Employer"), Step.PROGRAMMES: _("Programmes"),
+        Step.INCOME: _("Monthly income"), Step.BROADCAST: _("News by Telegram"),
+    }
+    shown = [s for s in EDITABLE
+             if not (s is Step.EMPLOYER and data.get("segment") != "PU")
+             and not (s is Step.PROGRAMMES and data.get("segment") != "BPU")]
+    rows = [[InlineKeyboardButton(names[s], callback_data=f"reg:edit:{s.value}")]
+            for s in shown]
+    rows.append([InlineKeyboardButton(_("⬅️ Back to the summary"), callback_data="reg:summary")])
+    return InlineKeyboardMarkup(rows)
+
+
+def estimate_lines(data: dict[str, Any], _: Gettext) -> list[str]:
+    """The estimated monthly contribution for the worker's choice."""
+    if data.get("segment") == "PU":
+        return [_("As a wage earner, your employer registers you and pays most of the "
+                  "contribution; your share of JHT is 2% and of JP 1% of your wage "
+                  "(per PP 46/2015 and PP 45/2015).")]
+    band = enums.income_band(data.get("income_band") or "")
+    income = band.estimate if band is not None else contribution.MIN_DECLARED_INCOME
+    with_jht = data.get("programmes") == "jkk_jkm_jht"
+    result = contribution.bpu_contribution(income, with_jht=with_jht)
+    parts = f"JKK {rupiah(result.jkk)} + JKM {rupiah(result.jkm)}"
+    if result.jht is not None:
+        parts += f" + JHT {rupiah(result.jht)}"
+    return [
+        _("Estimated contribution: <b>{total} a month</b> ({parts}), for a declared income of "
+          "{income}. Rates per PP 44/2015: JKK 1%, JKM Rp6.800; JHT 2%. Confirm your band at "
+          "175 or in JMO.").format(total=rupiah(result.total), parts=parts,
+                              income=rupiah(result.declared_income)),
+    ]
+
+
+def lead_text(view: LeadView, _: Gettext) -> str:
+    values = {
+        "segment": view.segment, "full_name": view.full_name, "nik_masked": view.nik_masked,
+        "phone": view.phone, "occupation": view.occupation, "kabupaten": view.kabupaten,
+        "kecamatan": view.kecamatan, "employer": view.employer, "programmes": view.programmes,
+        "income_band": view.income_band, "broadcast_opt_in": view.broadcast_opt_in,
+    }
+    lines = [_("<b>Your stored data</b>"), "", *field_lines(values, _),
+             _("• Status: <b>{status}</b>").format(status=STATUS_LABELS.get(view.status,
+                                                                            view.status))]
+    if view.organizer:
+        lines.append(_("• Invited by: <b>{name}</b>").format(name=escape(view.organizer)))
+    return "\n".join(lines)

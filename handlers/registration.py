@@ -1,0 +1,322 @@
+"""The registration form: /daftar for workers, /rujuk for organizers; one question at a time.
+
+The open step and the answers so far are saved with every answer (bot.services.conversations),
+so a restart loses nothing. The rules are in bot.services.registration; the words in
+handlers.registration_views.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from typing import Any
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import CallbackQueryHandler, CommandHandler, filters
+
+from bot.context import App, BotContext, CommandSpec, Flow
+from bot.errors import DomainError
+from bot.i18n import N_
+from bot.services import conversations, leads, referrals, registration, users, validators
+from bot.services.conversations import FlowState
+from bot.services.registration import Kind, Step
+from handlers import lead_views, registration_views
+from handlers.common import add_commands, main_menu
+from handlers.registration_errors import error_text
+from handlers.router import timeout_text
+
+logger = logging.getLogger(__name__)
+
+FLOWS = {"register": Kind.SELF, "refer": Kind.ASSISTED}
+FLOW_OF = {kind: name for name, kind in FLOWS.items()}
+
+
+def _ids(update: Update) -> tuple[int, int] | None:
+    if update.effective_chat is None or update.effective_user is None:
+        return None
+    return update.effective_chat.id, update.effective_user.id
+
+
+async def _open_state(update: Update, context: BotContext) -> FlowState | None:
+    ids = _ids(update)
+    if ids is None:
+        return None
+    state = await conversations.current(
+        context.sessions, chat_id=ids[0], user_id=ids[1], now=context.now(),
+        idle=timedelta(minutes=context.settings.conversation_timeout_minutes),
+    )
+    return state if state is not None and not state.expired and state.flow in FLOWS else None
+
+
+async def _save(update: Update, context: BotContext, flow: str, step: Step,
+                data: dict[str, Any]) -> None:
+    ids = _ids(update)
+    assert ids is not None
+    await conversations.save(context.sessions, chat_id=ids[0], user_id=ids[1],
+                             state=FlowState(flow, step.value, data), now=context.now())
+
+
+async def ask(update: Update, context: BotContext, flow: str, step: Step,
+              data: dict[str, Any], note: str | None = None) -> None:
+    """Saves the form at `step` and asks its question (after `note`, if any)."""
+    history = list(data.get("history", []))
+    if not history or history[-1] != step.value:
+        history.append(step.value)
+    data = {**data, "history": history}
+    await _save(update, context, flow, step, data)
+    _ = context.gettext
+    chat = update.effective_chat
+    assert chat is not None
+    if step is Step.SUMMARY:
+        text, markup = lead_views.summary(data, FLOWS[flow], _)
+    elif step is Step.CONSENT:
+        text, markup = registration_views.consent(FLOWS[flow], _)
+    else:
+        text, markup = registration_views.question(step, FLOWS[flow], _, data)
+    await context.bot.send_message(chat.id, f"{note}\n\n{text}" if note else text,
+                                   reply_markup=markup)
+
+
+async def start_registration(update: Update, context: BotContext) -> None:
+    """/daftar: shows what is stored already, or starts the form with the consent."""
+    if update.callback_query is not None:
+        await update.callback_query.answer()
+    ids = _ids(update)
+    if ids is None:
+        return
+    _ = context.gettext
+    existing = await leads.own_lead(context.sessions, telegram_user_id=ids[1])
+    if existing is not None:
+        keyboard = InlineKeyboardMarkup([
+            [InlineKeyboardButton(_("✏️ Update my data"), callback_data="reg:update")],
+            [InlineKeyboardButton(_("👍 Keep it"), callback_data="reg:keep")],
+        ])
+        text = _("You have registered already.") + "\n\n" + lead_views.lead_text(existing, _)
+        await context.bot.send_message(ids[0], text, reply_markup=keyboard)
+        return
+    await ask(update, context, "register", Step.CONSENT, {})
+
+
+async def start_assisted(update: Update, context: BotContext) -> None:
+    """/rujuk: an organizer registers a worker who has no Telegram."""
+    ids = _ids(update)
+    if ids is None:
+        return
+    if not await leads.is_active_organizer(context.sessions, telegram_user_id=ids[1]):
+        await context.bot.send_message(ids[0], context.gettext(
+            "Only union organizers can register other workers. To become one, ask the "
+            "BPJS Ketenagakerjaan Jember staff for an invitation."))
+        return
+    await ask(update, context, "refer", Step.CONSENT, {})
+
+
+async def update_existing(update: Update, context: BotContext) -> None:
+    """Opens the form filled with the stored answers, at the summary."""
+    query, ids = update.callback_query, _ids(update)
+    if query is None or ids is None:
+        return
+    await query.answer()
+    if query.data == "reg:keep":
+        await query.edit_message_reply_markup(None)
+        return
+    data = await leads.prefill(context.sessions, telegram_user_id=ids[1])
+    if data is None:
+        await start_registration(update, context)
+        return
+    await ask(update, context, "register", Step.SUMMARY, data)
+
+
+async def on_consent(update: Update, context: BotContext) -> None:
+    query = update.callback_query
+    state = await _open_state(update, context)
+    if query is None or state is None or state.step != Step.CONSENT:
+        await stale(update, context)
+        return
+    await query.answer()
+    await query.edit_message_reply_markup(None)
+    if query.data == "reg:consent:no":
+        await cancel(update, context, _no_consent=True)
+        return
+    await ask(update, context, state.flow, Step.SEGMENT, state.data)
+
+
+async def on_answer(update: Update, context: BotContext, state: FlowState) -> None:
+    """A message while the form is open: an answer, "kembali", or "batal"."""
+    message, ids = update.effective_message, _ids(update)
+    if message is None or ids is None:
+        return
+    _ = context.gettext
+    kind, step, data = FLOWS[state.flow], Step(state.step), dict(state.data)
+    text = (message.text or "").strip()
+    if message.contact is not None and step is Step.PHONE:
+        if kind is Kind.SELF and message.contact.user_id not in (None, ids[1]):
+            await ask(update, context, state.flow, step, data,
+                      _("Please share your own number, or type it."))
+            return
+        try:
+            text = validators.normalize_contact_phone(message.contact.phone_number)
+        except DomainError as error:
+            await ask(update, context, state.flow, step, data, error_text(error, kind, _))
+            return
+    folded = text.casefold()
+    if folded in ("kembali", "back", registration_views.back_label(_).casefold()):
+        previous, history = registration.back(kind, data, data.get("history", []))
+        await ask(update, context, state.flow, previous, {**data, "history": history})
+        return
+    if folded in ("batal", "cancel"):
+        await cancel(update, context)
+        return
+    if step in (Step.CONSENT, Step.SUMMARY) or not text:
+        note = _("Please answer with text or the buttons.") if not text else None
+        await ask(update, context, state.flow, step, data, note)
+        return
+    await _take_answer(update, context, state.flow, kind, step, data, text)
+
+
+async def _take_answer(update: Update, context: BotContext, flow: str, kind: Kind, step: Step,
+                       data: dict[str, Any], text: str) -> None:
+    _ = context.gettext
+    ids = _ids(update)
+    assert ids is not None
+    code = registration_views.choice_code(step, text, _, data)
+    if step is Step.REGION_CHECK and code == "no":
+        data = {k: v for k, v in data.items() if k not in ("kabupaten", "kecamatan")}
+        await ask(update, context, flow, Step.KABUPATEN, {**data, "editing": data.get("editing")})
+        return
+    try:
+        if step is Step.REFERRAL and code != "skip":
+            info = await referrals.check(
+                context.sessions, _limiter(context), telegram_user_id=ids[1], code=code,
+                now=context.now())
+            data["referral_name"] = f"{info.organizer} ({info.union})"
+        new = registration.answer(step, code, data, today=context.now().astimezone(
+            context.settings.tz).date())
+        if step is Step.NIK and await leads.nik_taken(
+                context.sessions, nik=new["nik"], lead_id=data.get("lead_id")):
+            raise leads.DuplicateNik(None)
+    except registration.KecamatanUnknown as unknown:
+        data["kecamatan_candidates"] = list(unknown.candidates)
+        await ask(update, context, flow, step, data, error_text(unknown, kind, _))
+        return
+    except DomainError as error:
+        await ask(update, context, flow, step, data, error_text(error, kind, _))
+        return
+    new.pop("kecamatan_candidates", None)
+    await ask(update, context, flow, registration.next_step(kind, new, step), new)
+
+
+async def on_summary(update: Update, context: BotContext) -> None:
+    """The summary's buttons: send, change a field, cancel."""
+    query, ids = update.callback_query, _ids(update)
+    state = await _open_state(update, context)
+    if query is None or ids is None or query.data is None or state is None:
+        await stale(update, context)
+        return
+    await query.answer()
+    _, kind, data = context.gettext, FLOWS[state.flow], dict(state.data)
+    action = query.data.removeprefix("reg:")
+    if action == "cancel":
+        await cancel(update, context)
+    elif action == "change":
+        await query.edit_message_reply_markup(lead_views.edit_menu(data, _))
+    elif action == "summary":
+        await ask(update, context, state.flow, Step.SUMMARY, data)
+    elif action.startswith("edit:") and action[5:] in {s.value for s in registration.EDITABLE}:
+        step = Step(action[5:])
+        data = {**data, "editing": True}
+        data.pop(registration.FIELDS[step], None)
+        if step is Step.KABUPATEN:
+            data.pop("kecamatan", None)
+        await ask(update, context, state.flow, step, data)
+    elif action == "confirm" and state.step == Step.SUMMARY:
+        await _confirm(update, context, state.flow, kind, data)
+    else:
+        await stale(update, context)
+
+
+async def _confirm(update: Update, context: BotContext, flow: str, kind: Kind,
+                   data: dict[str, Any]) -> None:
+    ids = _ids(update)
+    assert ids is not None and update.callback_query is not None
+    _ = context.gettext
+    try:
+        view = await leads.submit(context.sessions, kind=kind, data=data,
+                                  telegram_user_id=ids[1], chat_id=ids[0], now=context.now())
+    except DomainError as error:
+        await ask(update, context, flow, Step.NIK, {**data, "editing": True},
+                  error_text(error, kind, _))
+        return
+    await update.callback_query.edit_message_reply_markup(None)
+    lines = [_("✅ <b>Thank you, your interest is registered.</b>") if kind is Kind.SELF
+             else _("✅ <b>The worker's interest is registered.</b>"), ""]
+    lines += lead_views.estimate_lines(data, _)
+    lines += ["", _(
+        "<b>Next steps</b>\n• Branch staff may contact you by phone to help you enrol.\n"
+        "• You can also enrol yourself: at bpjsketenagakerjaan.go.id/bpu, in the JMO app, "
+        "or at the branch office (bring your KTP).\n• Questions: call 175.\n"
+        "• /datasaya shows your data; /hapusdata deletes it.")]
+    await context.bot.send_message(ids[0], "\n".join(lines), reply_markup=main_menu(context))
+    for listener in context.bot_data.lead_listeners:
+        await listener(context, view.id)
+
+
+def _limiter(context: BotContext) -> referrals.GuessLimiter:
+    return context.bot_data.extras.setdefault("referral_limiter", referrals.GuessLimiter())
+
+
+async def cancel(update: Update, context: BotContext, _no_consent: bool = False) -> None:
+    """/batal: closes the form; nothing from it is stored."""
+    ids = _ids(update)
+    if ids is None:
+        return
+    if update.callback_query is not None and not _no_consent:
+        await update.callback_query.edit_message_reply_markup(None)
+    await conversations.close(context.sessions, chat_id=ids[0], user_id=ids[1])
+    _ = context.gettext
+    text = _("No problem: nothing was stored. You can still ask me anything.") if _no_consent \
+        else _("Cancelled. Nothing from the form was stored.")
+    await context.bot.send_message(ids[0], text, reply_markup=main_menu(context))
+
+
+async def stale(update: Update, context: BotContext) -> None:
+    if update.callback_query is not None:
+        await update.callback_query.answer(context.gettext(
+            "This button is no longer valid. Please use the latest message."), show_alert=True)
+
+
+async def close_idle_forms(context: BotContext) -> None:
+    """Every minute: closes forms idle for too long and tells their users."""
+    idle = timedelta(minutes=context.settings.conversation_timeout_minutes)
+    closed = await conversations.expire_idle(context.sessions, now=context.now(), idle=idle)
+    for chat_id, user_id, flow in closed:
+        if flow not in FLOWS:
+            continue
+        language = await users.language_of(context.sessions, telegram_user_id=user_id)
+        _ = context.bot_data.catalogs.gettext(language) if context.bot_data.catalogs else str
+        await context.bot.send_message(chat_id, timeout_text(
+            _, context.settings.conversation_timeout_minutes,
+            context.bot_data.flows[flow].restart_command))
+    if closed:
+        logger.info("closed %s idle forms", len(closed))
+
+
+def register(app: App) -> None:
+    private = filters.ChatType.PRIVATE
+    if app.job_queue is not None:
+        app.job_queue.run_repeating(close_idle_forms, interval=60, first=60,
+                                    name="close_idle_forms")
+    app.add_handler(CommandHandler("daftar", start_registration, filters=private))
+    app.add_handler(CommandHandler("rujuk", start_assisted, filters=private))
+    app.add_handler(CommandHandler(["batal", "cancel"], cancel, filters=private))
+    app.add_handler(CallbackQueryHandler(start_registration, pattern=r"^menu:daftar$"))
+    app.add_handler(CallbackQueryHandler(update_existing, pattern=r"^reg:(update|keep)$"))
+    app.add_handler(CallbackQueryHandler(on_consent, pattern=r"^reg:consent:(yes|no)$"))
+    app.add_handler(CallbackQueryHandler(on_summary, pattern=r"^reg:"))
+    for name in FLOWS:
+        app.bot_data.flows[name] = Flow(on_answer, "daftar" if name == "register" else "rujuk")
+    add_commands(
+        app,
+        CommandSpec("daftar", N_("Register my interest in joining")),
+        CommandSpec("batal", N_("Cancel the form")),
+        CommandSpec("rujuk", N_("Organizers: register a worker")),
+    )
