@@ -165,4 +165,5 @@ async def lead_counts_by_organizer(session: AsyncSession) -> dict[int, int]:
         .where(Lead.organizer_id.is_not(None))
         .group_by(Lead.organizer_id)
     )
-    return {organizer_id: count for organizer_id, count in rows.all()}
+    return {organizer_id: count for organizer_id, count in rows.all()
+            if organizer_id is not None}

@@ -77,6 +77,7 @@ class Person:
     first_name: str = "Siti"
     chat_id: int | None = None
     language_code: str = "id"
+    timeout: float = 5.0
     last: list[Sent] = field(default_factory=list)
 
     @property
@@ -84,9 +85,12 @@ class Person:
         return self.chat_id if self.chat_id is not None else self.user_id
 
     def in_chat(self, chat_id: int) -> Person:
-        return Person(self.tg, self.user_id, self.first_name, chat_id, self.language_code)
+        return Person(self.tg, self.user_id, self.first_name, chat_id, self.language_code,
+                      self.timeout)
 
-    async def say(self, text: str | None = None, timeout: float = 5.0, **content: Any) -> Sent:
+    async def say(
+        self, text: str | None = None, timeout: float | None = None, **content: Any
+    ) -> Sent:
         """Sends a message and returns the bot's first reply in this chat."""
         start = len(self.tg.sent)
         await self.tg.send_message(
@@ -95,17 +99,19 @@ class Person:
         )
         return await self.reply_after(start, timeout)
 
-    async def press(self, reply: Sent, label_or_data: str, timeout: float = 5.0) -> Sent:
+    async def press(self, reply: Sent, label_or_data: str, timeout: float | None = None) -> Sent:
         """Presses the inline button (by label or callback data); returns the next reply."""
         data = button_data(reply, label_or_data)
         message = self.tg.messages[(self.chat, reply.result["message_id"])]
         start = len(self.tg.sent)
         await self.tg.press(self.user_id, message, data, self.first_name)
-        return await self.tg.wait_for(lambda c: _shows(c) and _to(c, self.chat), timeout, start)
+        return await self.tg.wait_for(lambda c: _shows(c) and _to(c, self.chat),
+                                      timeout or self.timeout, start)
 
-    async def reply_after(self, start: int, timeout: float = 5.0) -> Sent:
+    async def reply_after(self, start: int, timeout: float | None = None) -> Sent:
         return await self.tg.wait_for(
-            lambda c: c.method in REPLY_METHODS and _to(c, self.chat), timeout, start
+            lambda c: c.method in REPLY_METHODS and _to(c, self.chat), timeout or self.timeout,
+            start,
         )
 
 

@@ -228,11 +228,13 @@ class FakeTelegram:
     ) -> Sent:
         """The first call from index `start` on that satisfies `predicate`."""
         deadline = asyncio.get_running_loop().time() + timeout
+        checked = start
         async with self._changed:
             while True:
-                for call in self.sent[start:]:
+                for call in self.sent[checked:]:
                     if predicate(call):
                         return call
+                checked = max(checked, len(self.sent))
                 remaining = deadline - asyncio.get_running_loop().time()
                 if remaining <= 0:
                     seen = [(c.method, c.params.get("chat_id")) for c in self.sent[start:]]
