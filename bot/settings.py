@@ -43,6 +43,9 @@ class Settings(BaseSettings):
         Path(__file__).resolve().parent.parent / "locales" / "knowledge" / "faq.yaml"
     )
     conversation_timeout_minutes: int = Field(default=30, ge=1)
+    # Personal data of a lead is erased this many days after registration (the consent
+    # text promises "at the latest 2 years").
+    retention_days: int = Field(default=730, ge=1)
     log_level: str = "INFO"
     # Webhook mode (python -m bot webhook)
     webhook_url: str = ""

@@ -58,3 +58,10 @@ async def erase_personal_fields(session: AsyncSession, lead_id: int, now: dateti
 
 async def delete_referral(session: AsyncSession, telegram_user_id: int) -> None:
     await session.execute(delete(Referral).where(Referral.telegram_user_id == telegram_user_id))
+
+
+async def unerased_created_before(session: AsyncSession, cutoff: datetime) -> list[int]:
+    rows = await session.scalars(
+        select(Lead.id).where(Lead.created_at < cutoff, Lead.erased_at.is_(None))
+    )
+    return list(rows)

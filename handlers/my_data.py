@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import time as dt_time
+from datetime import timedelta
+
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
@@ -61,8 +64,17 @@ async def erase(update: Update, context: BotContext) -> None:
         else _("Nothing about you is stored, so there is nothing to delete."))
 
 
+async def apply_retention(context: BotContext) -> None:
+    """Daily: personal data is kept no longer than the consent text promises."""
+    await leads.erase_expired(context.sessions, now=context.now(),
+                              retention=timedelta(days=context.settings.retention_days))
+
+
 def register(app: App) -> None:
     private = filters.ChatType.PRIVATE
+    if app.job_queue is not None and app.bot_data.settings is not None:
+        at = dt_time(2, 0, tzinfo=app.bot_data.settings.tz)
+        app.job_queue.run_daily(apply_retention, time=at, name="apply_retention")
     app.add_handler(CommandHandler("datasaya", show_my_data, filters=private))
     app.add_handler(CommandHandler("hapusdata", ask_erase, filters=private))
     app.add_handler(CallbackQueryHandler(erase, pattern=r"^erase:(yes|no)$"))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
@@ -209,3 +209,15 @@ async def is_active_organizer(sessions: Sessions, *, telegram_user_id: int) -> b
     async with sessions.begin() as session:
         organizer = await organizer_queries.organizer_by_user(session, telegram_user_id)
         return organizer is not None and organizer.active
+
+
+async def erase_expired(sessions: Sessions, *, now: datetime, retention: timedelta) -> int:
+    """Erases the personal fields of leads older than the retention period promised at
+    consent; the anonymous rows stay for the counts. Returns how many were erased."""
+    async with sessions.begin() as session:
+        expired = await queries.unerased_created_before(session, now - retention)
+        for lead_id in expired:
+            await queries.erase_personal_fields(session, lead_id, now)
+    if expired:
+        logger.info("retention: erased %s leads", len(expired))
+    return len(expired)

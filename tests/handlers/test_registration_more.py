@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlalchemy import inspect, select
 
 from bot.sandbox.fake_telegram import FakeTelegram
+from bot.services import leads
 from db.models import Lead, Referral
 from tests.harness import Person, buttons, reply_keyboard
 from tests.registration_helpers import (
@@ -178,3 +181,18 @@ async def test_organizer_registers_a_worker_without_telegram(fake_tg: FakeTelegr
 async def test_rujuk_is_for_organizers_only(fake_tg: FakeTelegram, app) -> None:
     reply = await Person(fake_tg, 910).say("/rujuk")
     assert "Hanya organizer" in reply.params["text"]
+
+
+async def test_personal_data_is_erased_after_the_retention_period(fake_tg: FakeTelegram,
+                                                                  app) -> None:
+    siti = Person(fake_tg, 911)
+    await _confirm(fake_tg, siti, await register_bpu(siti))
+    assert app.job_queue.get_jobs_by_name("apply_retention")  # runs daily
+    now = app.bot_data.clock()
+    retention = timedelta(days=app.bot_data.settings.retention_days)
+    assert await leads.erase_expired(app.bot_data.sessions, now=now, retention=retention) == 0
+    later = now + timedelta(days=731)
+    assert await leads.erase_expired(app.bot_data.sessions, now=later, retention=retention) == 1
+    [lead] = await stored_leads(app)
+    assert (lead.nik, lead.full_name, lead.phone) == (None, None, None)
+    assert lead.segment == "BPU" and lead.erased_at == later
