@@ -11,7 +11,6 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from db.types import UTCDateTime
 
-
 # Named constraints, so later migrations can alter them (SQLite batch mode needs names).
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -148,6 +147,11 @@ class Lead(Base):
         Index("ix_leads_created_at", "created_at"),
         Index("ix_leads_status", "status"),
         Index("ix_leads_segment_created", "segment", "created_at"),
+        # Staff reporting (db/stats.py) counts per key over a period: (key..., created_at).
+        Index("ix_leads_segment_status_created", "segment", "status", "created_at"),
+        Index("ix_leads_organizer_created", "organizer_id", "created_at"),
+        Index("ix_leads_region_created", "kabupaten", "kecamatan", "created_at"),
+        Index("ix_leads_occupation_created", "occupation", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

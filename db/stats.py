@@ -1,0 +1,180 @@
+"""Aggregate queries for staff reporting: counts by GROUP BY, never loops over leads.
+
+Periods come in as half-open UTC windows [start, end). Everything here is portable SQL
+(SQLite and PostgreSQL): date buckets are boundaries computed in Python, in the branch's
+time zone, so SQL needs no date functions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, func, not_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
+
+from db.models import ExportLog, JobRun, Lead, LeadStatusChange, Organizer, Target, Union
+from db.upsert import insert_for
+
+
+def _in(start: datetime, end: datetime) -> ColumnElement[bool]:
+    return and_(Lead.created_at >= start, Lead.created_at < end)
+
+
+# Counting shape: one scalar count per key (segment and status, organizer, region, ...),
+# each an index range on (key..., created_at). The planner cannot pick a worse plan on
+# either database, no temporary sort is needed, and the cost follows the period's leads.
+COUNTED = aliased(Lead, name="counted")
+
+
+def _count(start: datetime, end: datetime, *where: ColumnElement[bool]) -> Any:
+    return (select(func.count()).select_from(COUNTED)
+            .where(COUNTED.created_at >= start, COUNTED.created_at < end, *where)
+            .scalar_subquery())
+
+
+async def segment_status_counts(
+    session: AsyncSession, start: datetime, end: datetime, segments: Sequence[str],
+    statuses: Sequence[str],
+) -> list[tuple[str, str, int]]:
+    """(segment, status, leads created in the window), for every pair given."""
+    pairs = [(segment, status) for segment in segments for status in statuses]
+    row = (await session.execute(select(*(
+        _count(start, end, COUNTED.segment == segment, COUNTED.status == status)
+        for segment, status in pairs)))).one()
+    return [(segment, status, int(count)) for (segment, status), count in zip(pairs, row,
+                                                                             strict=True)]
+
+
+async def created_since(
+    session: AsyncSession, starts: Sequence[datetime], end: datetime
+) -> list[int]:
+    """Leads created from each start up to end."""
+    row = (await session.execute(select(*(_count(start, end) for start in starts)))).one()
+    return [int(value) for value in row]
+
+
+async def organizer_counts(
+    session: AsyncSession, start: datetime, end: datetime
+) -> list[tuple[int, str, str, int]]:
+    """(organizer id, name, union short name, leads credited) for organizers with leads."""
+    rows = await session.execute(
+        select(Organizer.id, Organizer.display_name, Union.short_name,
+               _count(start, end, COUNTED.organizer_id == Organizer.id))
+        .join(Union, Union.id == Organizer.union_id)
+    )
+    return [(i, name, union, count) for i, name, union, count in rows if count]
+
+
+async def region_counts(
+    session: AsyncSession, start: datetime, end: datetime
+) -> list[tuple[str, str, int]]:
+    """(kabupaten, kecamatan, leads); leads without a region are left out."""
+    regions = (select(Lead.kabupaten, Lead.kecamatan).distinct()
+               .where(Lead.kabupaten.is_not(None), Lead.kecamatan.is_not(None))
+               .subquery("regions"))
+    rows = await session.execute(select(regions.c.kabupaten, regions.c.kecamatan, _count(
+        start, end, COUNTED.kabupaten == regions.c.kabupaten,
+        COUNTED.kecamatan == regions.c.kecamatan)))
+    return [(kabupaten, kecamatan, count) for kabupaten, kecamatan, count in rows if count]
+
+
+async def occupation_counts(
+    session: AsyncSession, start: datetime, end: datetime, limit: int
+) -> list[tuple[str, int]]:
+    occupations = (select(Lead.occupation).distinct().where(Lead.occupation.is_not(None))
+                   .subquery("occupations"))
+    count = _count(start, end, COUNTED.occupation == occupations.c.occupation).label("leads")
+    rows = await session.execute(
+        select(occupations.c.occupation, count)
+        .order_by(count.desc(), occupations.c.occupation).limit(limit)
+    )
+    return [(occupation, leads) for occupation, leads in rows if leads]
+
+
+async def segment_counts_between(
+    session: AsyncSession, boundaries: Sequence[datetime], segments: Sequence[str]
+) -> dict[str, list[int]]:
+    """segment -> leads created between each pair of consecutive boundaries."""
+    spans = list(zip(boundaries, boundaries[1:], strict=False))
+    row = (await session.execute(select(*(
+        _count(start, end, COUNTED.segment == segment)
+        for segment in segments for start, end in spans)))).one()
+    return {segment: [int(n) for n in row[i * len(spans):(i + 1) * len(spans)]]
+            for i, segment in enumerate(segments)}
+
+
+async def status_change_counts(
+    session: AsyncSession, start: datetime, end: datetime
+) -> list[tuple[str, int]]:
+    """Status changes in the window, without the "minat" every new lead starts with."""
+    first = and_(LeadStatusChange.status == "minat", LeadStatusChange.changed_by.is_(None))
+    rows = await session.execute(
+        select(LeadStatusChange.status, func.count())
+        .where(LeadStatusChange.changed_at >= start, LeadStatusChange.changed_at < end,
+               not_(first))
+        .group_by(LeadStatusChange.status)
+    )
+    return [(status, count) for status, count in rows]
+
+
+async def target(session: AsyncSession, year: int) -> Target | None:
+    return await session.get(Target, year)
+
+
+async def upsert_target(
+    session: AsyncSession, year: int, pu: int, bpu: int, updated_by: int | None, now: datetime
+) -> None:
+    values = {"year": year, "pu": pu, "bpu": bpu, "updated_by": updated_by, "updated_at": now}
+    statement = insert_for(session, Target).values(**values)
+    await session.execute(statement.on_conflict_do_update(
+        index_elements=[Target.year], set_={k: v for k, v in values.items() if k != "year"}))
+
+
+async def add_job_run(
+    session: AsyncSession, name: str, period: str, instance: str, now: datetime
+) -> None:
+    """Raises IntegrityError when this job already ran (or runs) for the period."""
+    session.add(JobRun(name=name, period=period, instance=instance, started_at=now))
+    await session.flush()
+
+
+EXPORT_COLUMNS = (
+    Lead.id, Lead.created_at, Lead.segment, Lead.full_name, Lead.nik, Lead.phone,
+    Lead.occupation, Lead.kabupaten, Lead.kecamatan, Lead.employer, Lead.programmes,
+    Lead.income_band, Lead.broadcast_opt_in, Lead.source, Union.short_name,
+    Organizer.display_name, Lead.status, Lead.kpj_number, Lead.updated_at, Lead.erased_at,
+)
+
+
+async def export_batch(
+    session: AsyncSession, *, start: datetime | None, end: datetime | None,
+    union_id: int | None, status: str | None, segment: str | None, after_id: int, limit: int,
+) -> Sequence[Any]:
+    """The next `limit` leads after `after_id` (keyset paging: constant memory, any size)."""
+    statement = (
+        select(*EXPORT_COLUMNS)
+        .outerjoin(Organizer, Organizer.id == Lead.organizer_id)
+        .outerjoin(Union, Union.id == Organizer.union_id)
+        .where(Lead.id > after_id).order_by(Lead.id).limit(limit)
+    )
+    if start is not None and end is not None:
+        statement = statement.where(_in(start, end))
+    if union_id is not None:
+        statement = statement.where(Organizer.union_id == union_id)
+    if status is not None:
+        statement = statement.where(Lead.status == status)
+    if segment is not None:
+        statement = statement.where(Lead.segment == segment)
+    return (await session.execute(statement)).all()
+
+
+async def add_export_log(
+    session: AsyncSession, *, requested_by: int, chat_id: int, file_format: str,
+    filters: dict[str, Any], row_count: int, now: datetime,
+) -> None:
+    session.add(ExportLog(requested_by=requested_by, chat_id=chat_id, file_format=file_format,
+                          filters=filters, row_count=row_count, created_at=now))
+    await session.flush()
