@@ -14,6 +14,17 @@ from typing import Any
 from db import users as queries
 from db.session import Sessions
 
+# A flow that waits for someone else (a handoff waits for staff) may stay open longer than a
+# form: FlowState.data[IDLE_MINUTES] overrides the idle limit for that row (longer only).
+IDLE_MINUTES = "idle_minutes"
+
+
+def _idle(data: Any, default: timedelta) -> timedelta:
+    minutes = data.get(IDLE_MINUTES) if isinstance(data, dict) else None
+    if isinstance(minutes, int) and timedelta(minutes=minutes) > default:
+        return timedelta(minutes=minutes)
+    return default
+
 
 @dataclass(frozen=True)
 class FlowState:
@@ -36,7 +47,7 @@ async def current(
         row = await queries.conversation(session, chat_id, user_id)
         if row is None:
             return None
-        if row.updated_at < now - idle:
+        if row.updated_at < now - _idle(row.data, idle):
             await queries.delete_conversation(session, chat_id, user_id)
             return FlowState(row.flow, row.step, {}, row.updated_at, expired=True)
         return FlowState(row.flow, row.step, dict(row.data), row.updated_at)
@@ -67,6 +78,8 @@ async def expire_idle(
     closed = []
     async with sessions.begin() as session:
         for row in await queries.idle_conversations(session, now - idle):
+            if row.updated_at >= now - _idle(row.data, idle):
+                continue
             if await queries.delete_conversation_if_unchanged(session, row):
                 closed.append((row.chat_id, row.telegram_user_id, row.flow))
     return closed

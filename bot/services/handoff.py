@@ -1,0 +1,167 @@
+"""Questions handed to staff: tickets, their threads in the staff groups, and the way back.
+
+A worker's question becomes a ticket; the bot posts its own copy in every staff group and
+records each copy's (chat, message) so a staff reply to any copy finds the ticket, even
+after a restart. While the ticket is open the worker's next messages join its thread: the
+handoff flow (a conversation row) stays open for WINDOW after the last message.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from bot.errors import DomainError
+from bot.services.conversations import IDLE_MINUTES
+from db import handoff as queries
+from db.models import Ticket
+from db.session import Sessions
+
+FLOW = queries.HANDOFF_FLOW
+WINDOW = timedelta(hours=24)
+MAX_TEXT = 3000  # leaves room for the header within Telegram's 4096 characters
+MAX_NAME = 64
+
+
+class HandoffError(DomainError):
+    """A handoff problem the user can fix."""
+
+
+class EmptyQuestion(HandoffError):
+    """There is no text to pass on."""
+
+
+class NotYourQuestion(HandoffError):
+    """The button names a question of another user, or none at all."""
+
+
+class UnknownTicket(HandoffError):
+    """No ticket with this number (or not in this user's hands)."""
+
+
+@dataclass(frozen=True)
+class TicketView:
+    id: int
+    telegram_user_id: int
+    first_name: str
+    open: bool
+
+
+@dataclass(frozen=True)
+class Posted:
+    """What the worker's message became: a new ticket or a message in an open one."""
+
+    ticket: TicketView
+    new: bool
+    duplicate: bool  # the same text as the thread's last message (a double press)
+    anchors: dict[int, int]  # staff chat -> the ticket's first copy there
+
+
+def _view(row: Ticket) -> TicketView:
+    return TicketView(row.id, row.telegram_user_id, row.first_name or "?", row.status == "open")
+
+
+def flow_data(ticket_id: int) -> dict[str, int]:
+    return {"ticket": ticket_id, IDLE_MINUTES: int(WINDOW.total_seconds() // 60)}
+
+
+def clean(text: str | None) -> str:
+    cleaned = (text or "").strip()
+    if not cleaned:
+        raise EmptyQuestion()
+    return cleaned[:MAX_TEXT]
+
+
+async def post(sessions: Sessions, *, telegram_user_id: int, first_name: str, text: str,
+               now: datetime) -> Posted:
+    """Opens a ticket, or adds to the worker's open one; opens the handoff flow with it."""
+    text = clean(text)
+    async with sessions.begin() as session:
+        row = await queries.open_ticket_of(session, telegram_user_id, now - WINDOW)
+        new = row is None
+        if row is None:
+            row = await queries.add_ticket(session, telegram_user_id,
+                                           (first_name or "?")[:MAX_NAME], now)
+            duplicate, anchors = False, {}
+        else:
+            duplicate = await queries.last_worker_text(session, row.id) == text
+            anchors = await queries.first_copies(session, row.id)
+            await queries.touch_ticket(session, row.id, now)
+        await queries.keep_flow(session, telegram_user_id, flow_data(row.id), now,
+                                replace_other=True)
+        return Posted(_view(row), new, duplicate, anchors)
+
+
+async def record_copies(sessions: Sessions, *, ticket_id: int, text: str,
+                        copies: list[tuple[int, int]], now: datetime) -> None:
+    """Stores the bot's copies in the staff groups; with none posted, a new ticket closes."""
+    text = clean(text)
+    async with sessions.begin() as session:
+        for chat_id, message_id in copies:
+            await queries.add_message(session, ticket_id, "worker", text, now,
+                                      staff_chat_id=chat_id, staff_message_id=message_id)
+        if not copies:
+            await queries.add_message(session, ticket_id, "worker", text, now)
+
+
+async def abandon(sessions: Sessions, *, ticket_id: int, telegram_user_id: int,
+                  now: datetime) -> None:
+    """No staff group could be reached: the ticket and the flow are closed."""
+    async with sessions.begin() as session:
+        await queries.close_ticket(session, ticket_id, now)
+        await queries.end_flow(session, telegram_user_id, ticket_id)
+
+
+async def question_of(sessions: Sessions, *, question_id: int, telegram_user_id: int) -> str:
+    """The text of a logged question, if it is the user's own."""
+    async with sessions.begin() as session:
+        row = await queries.question(session, question_id)
+        if row is None or row.telegram_user_id != telegram_user_id:
+            raise NotYourQuestion()
+        return row.text
+
+
+async def by_copy(sessions: Sessions, *, chat_id: int, message_id: int) -> TicketView | None:
+    async with sessions.begin() as session:
+        row = await queries.ticket_by_copy(session, chat_id, message_id)
+        return _view(row) if row is not None else None
+
+
+async def get(sessions: Sessions, *, ticket_id: int) -> TicketView:
+    async with sessions.begin() as session:
+        row = await queries.ticket(session, ticket_id)
+        if row is None:
+            raise UnknownTicket()
+        return _view(row)
+
+
+async def record_staff_reply(sessions: Sessions, *, ticket_id: int, text: str, chat_id: int,
+                             message_id: int, author_id: int, now: datetime) -> None:
+    """Stores a staff answer that reached the worker; an open thread stays open for WINDOW."""
+    async with sessions.begin() as session:
+        row = await queries.ticket(session, ticket_id)
+        if row is None:
+            raise UnknownTicket()
+        await queries.add_message(session, ticket_id, "staff", text, now, staff_chat_id=chat_id,
+                                  staff_message_id=message_id, author_id=author_id)
+        if row.status == "open":
+            await queries.touch_ticket(session, ticket_id, now)
+            # The worker can answer back, unless they are filling in a form right now.
+            await queries.keep_flow(session, row.telegram_user_id, flow_data(ticket_id), now,
+                                    replace_other=False)
+
+
+async def close(sessions: Sessions, *, ticket_id: int, now: datetime,
+                telegram_user_id: int | None = None) -> tuple[TicketView, bool]:
+    """Closes a ticket (staff, or the worker when `telegram_user_id` is given).
+
+    Returns the ticket and whether this call closed it (False: it was closed already).
+    """
+    async with sessions.begin() as session:
+        row = await queries.ticket(session, ticket_id)
+        if row is None or telegram_user_id not in (None, row.telegram_user_id):
+            raise UnknownTicket()
+        changed = await queries.close_ticket(session, ticket_id, now)
+        await queries.end_flow(session, row.telegram_user_id, ticket_id)
+        await session.refresh(row)
+        return _view(row), changed

@@ -1,0 +1,163 @@
+"""The staff side of a handoff: a reply to a ticket's message in the group goes to the worker.
+
+With privacy mode on, a bot in a group still receives replies to its own messages, so the
+reply handler sees exactly those (and only replies to the bot's ticket copies, so other
+replies in the group stay free for other features). /tutup closes a ticket.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.error import Forbidden, TelegramError
+from telegram.ext import MessageHandler, filters
+
+from bot.context import App, BotContext
+from bot.i18n import N_, Gettext
+from bot.services import handoff, users
+from handlers.access import staff_command
+from handlers.common import escape
+
+logger = logging.getLogger(__name__)
+
+TICKET_MARK = "🎫 #"  # every copy of a worker's message starts with it, then the number
+
+
+class _ReplyToTicketCopy(filters.MessageFilter):
+    """A reply to a bot message that is a ticket copy (the bot's id is checked later)."""
+
+    def filter(self, message: Message) -> bool:
+        replied = message.reply_to_message
+        return bool(replied is not None and replied.from_user is not None
+                    and replied.from_user.is_bot and (replied.text or "").startswith(TICKET_MARK))
+
+
+def done_keyboard(ticket_id: int, _: Gettext) -> InlineKeyboardMarkup:
+    """The worker's way to end the thread."""
+    return InlineKeyboardMarkup([[InlineKeyboardButton(
+        _("✅ Done"), callback_data=f"handoff:done:{ticket_id}")]])
+
+
+def staff_gettext(context: BotContext) -> Gettext:
+    """Staff groups read the default language, whoever caused the message."""
+    catalogs = context.bot_data.catalogs
+    assert catalogs is not None
+    return catalogs.gettext(context.settings.default_language)
+
+
+async def worker_gettext(context: BotContext, telegram_user_id: int) -> Gettext:
+    catalogs = context.bot_data.catalogs
+    assert catalogs is not None
+    language = await users.language_of(context.sessions, telegram_user_id=telegram_user_id)
+    return catalogs.gettext(language or context.settings.default_language)
+
+
+async def announce(context: BotContext, text: str) -> None:
+    for chat_id in sorted(context.settings.staff_chat_ids):
+        try:
+            await context.bot.send_message(chat_id, text)
+        except TelegramError as error:
+            logger.warning("no notice in chat %s: %s", chat_id, type(error).__name__)
+
+
+async def answer_worker(update: Update, context: BotContext) -> None:
+    """A staff member replies to a ticket's message: the worker receives the answer."""
+    message, user, chat = update.effective_message, update.effective_user, update.effective_chat
+    if message is None or user is None or chat is None or message.reply_to_message is None:
+        return
+    replied = message.reply_to_message
+    if replied.from_user is None or replied.from_user.id != context.bot.id:
+        return
+    _ = staff_gettext(context)
+    ticket = await handoff.by_copy(context.sessions, chat_id=chat.id,
+                                   message_id=replied.message_id)
+    if ticket is None:
+        await message.reply_text(_("I cannot find the ticket of this message."))
+        return
+    if not message.text:
+        await message.reply_text(_("Only text answers can be passed on to the worker."))
+        return
+    worker_ = await worker_gettext(context, ticket.telegram_user_id)
+    try:
+        await context.bot.send_message(ticket.telegram_user_id,
+                                       answer_text(worker_, ticket.id, message.text),
+                                       reply_markup=done_keyboard(ticket.id, worker_))
+    except Forbidden:
+        logger.info("ticket %s: worker blocked the bot", ticket.id)
+        await users.blocked_the_bot(context.sessions, telegram_user_id=ticket.telegram_user_id,
+                                    now=context.now())
+        await message.reply_text(_("⚠️ {name} has blocked the bot; the answer was not "
+                                   "delivered.").format(name=escape(ticket.first_name)))
+        return
+    await handoff.record_staff_reply(
+        context.sessions, ticket_id=ticket.id, text=message.text, chat_id=chat.id,
+        message_id=message.message_id, author_id=user.id, now=context.now())
+    logger.info("ticket %s answered by staff=%s", ticket.id, user.id)
+    await message.reply_text(_("✅ Sent to {name} (#{number}).").format(
+        name=escape(ticket.first_name), number=ticket.id))
+
+
+async def close_ticket(update: Update, context: BotContext) -> None:
+    """/tutup <number>, or /tutup as a reply to a ticket's message: closes the ticket."""
+    message, chat = update.effective_message, update.effective_chat
+    if message is None or chat is None:
+        return
+    _ = staff_gettext(context)
+    ticket_id = _number(context.args or [])
+    replied = message.reply_to_message
+    if ticket_id is None and replied is not None:
+        found = await handoff.by_copy(context.sessions, chat_id=chat.id,
+                                      message_id=replied.message_id)
+        ticket_id = found.id if found is not None else None
+    if ticket_id is None:
+        await message.reply_text(_("Usage: /tutup <ticket number>, e.g. /tutup 12."))
+        return
+    try:
+        ticket, changed = await handoff.close(context.sessions, ticket_id=ticket_id,
+                                              now=context.now())
+    except handoff.UnknownTicket:
+        await message.reply_text(_("There is no ticket #{number}.").format(number=ticket_id))
+        return
+    if not changed:
+        await message.reply_text(_("Ticket #{number} was closed already.").format(
+            number=ticket.id))
+        return
+    logger.info("ticket %s closed by staff", ticket.id)
+    worker_ = await worker_gettext(context, ticket.telegram_user_id)
+    try:
+        await context.bot.send_message(ticket.telegram_user_id, closed_text(worker_, ticket.id))
+    except Forbidden:
+        await users.blocked_the_bot(context.sessions, telegram_user_id=ticket.telegram_user_id,
+                                    now=context.now())
+    await message.reply_text(_("✅ Ticket #{number} closed.").format(number=ticket.id))
+
+
+def answer_text(_: Gettext, ticket_id: int, text: str) -> str:
+    return "\n".join([_("💬 <b>Answer from BPJS Ketenagakerjaan staff</b> (#{number}):")
+                      .format(number=ticket_id), escape(text)])
+
+
+def closed_text(_: Gettext, ticket_id: int) -> str:
+    return _("Our staff closed your question #{number}. Send /petugas if you need them "
+             "again.").format(number=ticket_id)
+
+
+def ended_text(_: Gettext, name: str, ticket_id: int) -> str:
+    return _("✅ {name} ended ticket #{number}.").format(name=escape(name), number=ticket_id)
+
+
+def _number(args: list[str]) -> int | None:
+    if not args:
+        return None
+    digits = args[0].lstrip("#")
+    return int(digits) if digits.isdigit() else None
+
+
+def register(app: App) -> None:
+    settings = app.bot_data.settings
+    staff_chats = list(settings.staff_chat_ids) if settings is not None else []
+    staff_command(app, "tutup", close_ticket, N_("Close a worker's question: /tutup <number>"))
+    app.add_handler(MessageHandler(
+        filters.Chat(chat_id=staff_chats) & filters.REPLY & ~filters.COMMAND
+        & _ReplyToTicketCopy(), answer_worker))
