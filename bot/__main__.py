@@ -38,6 +38,9 @@ def parser() -> argparse.ArgumentParser:
         "--keep-webhook", action="store_true",
         help="do not delete the webhook on stop (other instances still serve it)",
     )
+    from bot.cli.admin import add_admin_parser
+
+    add_admin_parser(commands)
     return root
 
 
@@ -66,6 +69,10 @@ def main(argv: list[str] | None = None) -> int:
             from bot.cli.database import run_db_command
 
             return asyncio.run(run_db_command(settings, args))
+        if args.command == "admin":
+            from bot.cli.admin import run_admin_command
+
+            return asyncio.run(run_admin_command(settings, args))
         if args.command == "webhook":
             from bot.webhook import run_webhook
 
