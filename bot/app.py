@@ -17,20 +17,25 @@ from telegram.ext import AIORateLimiter, ApplicationBuilder, ContextTypes, Defau
 
 from bot.context import App, AppState, BotContext
 from bot.i18n import load_catalogs
+from bot.request import RetryingRequest
 from bot.services.faq import build_index
 from bot.settings import Settings, SettingsError
 from bot.updates import PerUserUpdateProcessor
 from db.migrate import upgrade
 from db.session import make_engine, make_sessionmaker, prepare_sqlite_file
 from handlers import (
+    broadcasts,
     calculator,
     common,
     errors,
     exports,
     faq,
+    followup,
+    group_admin,
     handoff,
     my_data,
     organizers,
+    questions_report,
     referral,
     registration,
     router,
@@ -44,7 +49,8 @@ logger = logging.getLogger(__name__)
 # buttons come before the router that takes every remaining private message.
 FEATURES: tuple[Any, ...] = (
     common, start, organizers, referral, registration, my_data, calculator, faq, stats, exports,
-    handoff, errors, router,
+    handoff, followup, group_admin, questions_report,
+    broadcasts, errors, router,
 )
 
 
@@ -57,6 +63,14 @@ def build_application(settings: Settings, *, rate_limiter: bool = True) -> App:
         .defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=settings.tz,
                            link_preview_options=LinkPreviewOptions(is_disabled=True)))
         .concurrent_updates(PerUserUpdateProcessor())
+        # Sends retry transient failures (5xx, dropped connections, timeouts): bot/request.py
+        .request(RetryingRequest(
+            connection_pool_size=256, retries=settings.telegram_retries,
+            backoff=settings.telegram_retry_backoff,
+            connect_timeout=settings.telegram_connect_timeout,
+            read_timeout=settings.telegram_read_timeout,
+            write_timeout=settings.telegram_write_timeout,
+        ))
         .post_init(on_startup)
         .post_shutdown(on_shutdown)
     )

@@ -1,0 +1,224 @@
+"""End to end: new leads in the staff group, status buttons and /status, and the union
+administration commands (/serikat_baru, /undang, /nonaktifkan, /serikat)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+
+from bot.context import App, BotContext
+from bot.sandbox.fake_telegram import FakeTelegram, Sent
+from bot.services import leads, organizers, referrals
+from bot.services.registration import Kind
+from db.models import LeadNotification, LeadStatusChange
+from handlers import followup as followup_handlers
+from tests.conftest import ADMIN, STAFF_CHAT, STAFF_MEMBER
+from tests.harness import Person, buttons
+from tests.registration_helpers import (
+    BPU_ANSWERS,
+    NIK_SUMBERSARI,
+    make_organizer,
+    register_bpu,
+    stored_leads,
+)
+
+PHONE_DIGITS = "81234567890"
+FORM = {"segment": "BPU", "full_name": "Siti <Aminah>", "nik": NIK_SUMBERSARI,
+        "phone": "+6281234567890", "occupation": "Petani", "kabupaten": "Jember",
+        "kecamatan": "Sumbersari", "programmes": "jkk_jkm", "income_band": None}
+INVITE_LINK = re.compile(r"https://t\.me/SinergiBot\?start=(inv_[A-Za-z0-9_-]+)")
+
+
+def to_chat(chat_id: int, method: str = "sendMessage") -> Callable[[Sent], bool]:
+    return lambda c: c.method == method and str(c.params.get("chat_id")) == str(chat_id)
+
+
+async def submit_lead(app: App, user: int = 701, **data: str) -> int:
+    """A stored lead, announced as the registration handler does after storing it."""
+    assert app.bot_data.sessions is not None
+    view = await leads.submit(app.bot_data.sessions, kind=Kind.SELF, data=FORM | data,
+                              telegram_user_id=user, chat_id=user, now=datetime.now(UTC))
+    context = BotContext(app)  # type: ignore[arg-type]
+    for listener in app.bot_data.lead_listeners:
+        await listener(context, view.id)
+    return view.id
+
+
+async def announcement(fake_tg: FakeTelegram, start: int = 0) -> Sent:
+    return await fake_tg.wait_for(to_chat(STAFF_CHAT), start=start)
+
+
+def staff(fake_tg: FakeTelegram, user_id: int = STAFF_MEMBER) -> Person:
+    return Person(fake_tg, user_id, "Ani").in_chat(STAFF_CHAT)
+
+
+async def changes(app: App) -> list[tuple[str, int | None]]:
+    assert app.bot_data.sessions is not None
+    async with app.bot_data.sessions() as session:
+        rows = await session.scalars(select(LeadStatusChange).order_by(LeadStatusChange.id))
+        return [(row.status, row.changed_by) for row in rows]
+
+
+async def test_new_lead_is_announced_without_nik_or_phone(fake_tg: FakeTelegram, app: App) -> None:
+    await make_organizer(app)
+    lead_id = await submit_lead(app, referral_code="SPSI-7KQ4X")
+    sent = await announcement(fake_tg)
+    text = sent.params["text"]
+    assert f"#{lead_id}" in text and "Siti &lt;Aminah&gt;" in text and "Petani" in text
+    assert "Sumbersari, Jember" in text and "SPSI" in text and "Pak Darto" in text
+    assert NIK_SUMBERSARI not in text and NIK_SUMBERSARI[-4:] not in text
+    assert PHONE_DIGITS not in text and "0812" not in text
+    assert [data for _label, data in buttons(sent)] == [
+        f"lead:{lead_id}:dihubungi", f"lead:{lead_id}:terdaftar", f"lead:{lead_id}:tidak_berminat"]
+    assert app.bot_data.sessions is not None
+    async with app.bot_data.sessions() as session:
+        row = await session.scalar(select(LeadNotification))
+    assert row is not None and (row.lead_id, row.chat_id, row.message_id) == (
+        lead_id, STAFF_CHAT, sent.result["message_id"])
+
+
+async def test_pressing_terdaftar_updates_the_lead_and_the_message(
+    fake_tg: FakeTelegram, app: App
+) -> None:
+    lead_id = await submit_lead(app)
+    sent = await announcement(fake_tg)
+    edited = await staff(fake_tg).press(sent, f"lead:{lead_id}:terdaftar")
+    assert edited.method == "editMessageText"
+    assert int(edited.params["message_id"]) == sent.result["message_id"]
+    text = edited.params["text"]
+    assert "Terdaftar" in text and "Ani" in text and str(datetime.now(UTC).year) in text
+    assert ("✅ Terdaftar", f"lead:{lead_id}:terdaftar") in buttons(edited)
+    [lead] = await stored_leads(app)
+    assert lead.status == "terdaftar" and lead.kpj_number is None
+    assert await changes(app) == [("minat", None), ("terdaftar", STAFF_MEMBER)]
+
+
+async def test_status_command_stores_the_kpj_number(fake_tg: FakeTelegram, app: App) -> None:
+    lead_id = await submit_lead(app)
+    sent = await announcement(fake_tg)
+    ani = staff(fake_tg)
+    start = len(fake_tg.sent)
+    bad = await ani.say(f"/status {lead_id} terdaftar 12345")
+    assert "11" in bad.params["text"]
+    reply = await ani.say(f"/status {lead_id} terdaftar 12345678901")
+    assert f"#{lead_id}" in reply.params["text"] and "Terdaftar" in reply.params["text"]
+    edited = await fake_tg.wait_for(to_chat(STAFF_CHAT, "editMessageText"), start=start)
+    assert int(edited.params["message_id"]) == sent.result["message_id"]
+    assert "12345678901" not in edited.params["text"]
+    [lead] = await stored_leads(app)
+    assert (lead.status, lead.kpj_number) == ("terdaftar", "12345678901")
+    await ani.say(f"/status {lead_id} tidak berminat")
+    assert (await stored_leads(app))[0].status == "tidak_berminat"
+    assert await changes(app) == [("minat", None), ("terdaftar", STAFF_MEMBER),
+                                  ("tidak_berminat", STAFF_MEMBER)]
+
+
+async def test_status_command_explains_its_usage(fake_tg: FakeTelegram, app: App) -> None:
+    ani = staff(fake_tg)
+    assert "/status" in (await ani.say("/status")).params["text"]
+    assert "#404" in (await ani.say("/status 404 dihubungi")).params["text"]
+    lead_id = await submit_lead(app)
+    assert "tidak_berminat" in (await ani.say(f"/status {lead_id} daftar")).params["text"]
+    assert (await stored_leads(app))[0].status == "minat"
+
+
+async def test_erased_lead_shows_no_name(fake_tg: FakeTelegram, app: App) -> None:
+    lead_id = await submit_lead(app)
+    sent = await announcement(fake_tg)
+    assert app.bot_data.sessions is not None
+    await leads.erase_own(app.bot_data.sessions, telegram_user_id=701, now=datetime.now(UTC))
+    start = len(fake_tg.sent)
+    await followup_handlers.refresh_lead(BotContext(app), lead_id)  # type: ignore[arg-type]
+    redacted = await fake_tg.wait_for(to_chat(STAFF_CHAT, "editMessageText"), start=start)
+    assert "Siti" not in redacted.params["text"] and "(data" in redacted.params["text"]
+    edited = await staff(fake_tg).press(sent, f"lead:{lead_id}:dihubungi")
+    assert "Siti" not in edited.params["text"] and "(data" in edited.params["text"]
+    assert "Dihubungi" in edited.params["text"]
+
+
+async def test_follow_up_is_refused_outside_the_staff_group(
+    fake_tg: FakeTelegram, app: App
+) -> None:
+    lead_id = await submit_lead(app)
+    sent = await announcement(fake_tg)
+    private = await Person(fake_tg, STAFF_MEMBER).say(f"/status {lead_id} dihubungi")
+    assert "grup staf" in private.params["text"]
+    other = Person(fake_tg, STAFF_MEMBER).in_chat(-100999)
+    fake_tg.group_chat(-100999, "Warga")
+    assert "grup staf" in (await other.say(f"/status {lead_id} dihubungi")).params["text"]
+    # A forwarded or copied button pressed in another group.
+    start = len(fake_tg.sent)
+    fake_tg.messages[(-100999, sent.result["message_id"])] = {
+        **fake_tg.messages[(STAFF_CHAT, sent.result["message_id"])],
+        "chat": fake_tg.chats[-100999]}
+    await fake_tg.press(STAFF_MEMBER, fake_tg.messages[(-100999, sent.result["message_id"])],
+                        f"lead:{lead_id}:terdaftar")
+    alert = await fake_tg.wait_for(lambda c: c.method == "answerCallbackQuery", start=start)
+    assert alert.params["show_alert"] in (True, "true")
+    assert (await stored_leads(app))[0].status == "minat"
+
+
+async def test_admin_adds_a_union_and_invites_an_organizer(
+    fake_tg: FakeTelegram, app: App
+) -> None:
+    admin = staff(fake_tg, ADMIN)
+    assert "/serikat_baru" in (await admin.say("/serikat_baru")).params["text"]
+    added = await admin.say("/serikat_baru Serikat Pekerja Seluruh Indonesia SPSI")
+    assert "Serikat Pekerja Seluruh Indonesia" in added.params["text"]
+    assert "SPSI" in added.params["text"]
+    assert "/undang" in (await admin.say("/undang SPSI")).params["text"]
+    assert "XYZ" in (await admin.say("/undang XYZ Budi")).params["text"]
+    reply = await admin.say("/undang SPSI Budi Santoso")
+    link = INVITE_LINK.search(reply.params["text"])
+    assert link is not None, reply.params["text"]
+    assert app.bot_data.sessions is not None
+    claimed = await organizers.claim_invite(app.bot_data.sessions, token=link.group(1),
+                                            telegram_user_id=601, now=datetime.now(UTC))
+    assert (claimed.display_name, claimed.union_short_name) == ("Budi Santoso", "SPSI")
+    listing = await staff(fake_tg).say("/serikat")
+    assert "SPSI" in listing.params["text"] and "Budi Santoso" in listing.params["text"]
+
+
+async def test_admin_commands_are_refused_to_other_staff(fake_tg: FakeTelegram, app: App) -> None:
+    ani = staff(fake_tg)
+    for command in ("/serikat_baru Serikat Buruh", "/undang SPSI Budi", "/nonaktifkan SPSI-7KQ4X"):
+        assert "admin" in (await ani.say(command)).params["text"]
+    assert "grup staf" in (await Person(fake_tg, ADMIN).say("/serikat")).params["text"]
+    assert await stored_leads(app) == []
+
+
+async def test_deactivated_code_can_no_longer_be_used(fake_tg: FakeTelegram, app: App) -> None:
+    organizer_id = await make_organizer(app)
+    await submit_lead(app, referral_code="SPSI-7KQ4X")
+    admin = staff(fake_tg, ADMIN)
+    assert "NOPE" in (await admin.say("/nonaktifkan NOPE-00000")).params["text"]
+    reply = await admin.say("/nonaktifkan spsi-7kq4x")
+    assert "SPSI-7KQ4X" in reply.params["text"] and "Pak Darto" in reply.params["text"]
+    assert app.bot_data.sessions is not None
+    async with app.bot_data.sessions() as session:
+        try:
+            await referrals.valid_code(session, "SPSI-7KQ4X", 702)
+        except referrals.UnknownReferralCode:
+            pass
+        else:
+            raise AssertionError("a deactivated code was still accepted")
+    [lead] = await stored_leads(app)
+    assert lead.organizer_id == organizer_id  # the existing credit stays
+
+
+# FOR THE LEAD: this one runs the real registration form (tests.registration_helpers);
+# it needs handlers.registration in bot.app.FEATURES before handlers.followup.
+async def test_registered_worker_is_announced_to_staff(fake_tg: FakeTelegram, app: App) -> None:
+    siti = Person(fake_tg, 701, "Siti")
+    summary = await register_bpu(siti)
+    start = len(fake_tg.sent)
+    await siti.press(summary, "reg:confirm")
+    sent = await announcement(fake_tg, start)
+    assert BPU_ANSWERS["name"] in sent.params["text"]
+    assert NIK_SUMBERSARI not in sent.params["text"] and PHONE_DIGITS not in sent.params["text"]
+    edited = await staff(fake_tg).press(sent, "Terdaftar")
+    assert "Terdaftar" in edited.params["text"]
+    assert (await stored_leads(app))[0].status == "terdaftar"
