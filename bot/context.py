@@ -70,7 +70,8 @@ class AppState:
     payload_handlers: list[PayloadHandler] = field(default_factory=list)
     free_text: TextHandler | None = None
     faq: Any = None  # bot.services.faq.FaqIndex, replaced whole on /muatulang
-    lead_listeners: list[LeadListener] = field(default_factory=list)
+    lead_listeners: list[LeadListener] = field(default_factory=list)  # a lead was stored
+    lead_erased_listeners: list[LeadListener] = field(default_factory=list)
     extras: dict[str, Any] = field(default_factory=dict)
 
 

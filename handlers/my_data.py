@@ -60,8 +60,11 @@ async def erase(update: Update, context: BotContext) -> None:
         return
     erased = await leads.erase_own(context.sessions, telegram_user_id=user.id, now=context.now())
     await query.edit_message_text(
-        _("🗑 Your personal data has been deleted.") if erased
+        _("🗑 Your personal data has been deleted.") if erased is not None
         else _("Nothing about you is stored, so there is nothing to delete."))
+    if erased is not None:
+        for listener in context.bot_data.lead_erased_listeners:
+            await listener(context, erased)
 
 
 async def apply_retention(context: BotContext) -> None:

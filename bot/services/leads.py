@@ -193,16 +193,21 @@ def _lead_values(data: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-async def erase_own(sessions: Sessions, *, telegram_user_id: int, now: datetime) -> bool:
-    """/hapusdata: empties the personal fields; the anonymous row stays for the counts."""
+async def erase_own(
+    sessions: Sessions, *, telegram_user_id: int, now: datetime
+) -> int | None:
+    """/hapusdata: empties the personal fields; the anonymous row stays for the counts.
+
+    Returns the erased lead's id, or None when the user had none.
+    """
     async with sessions.begin() as session:
         row = await queries.lead_by_user(session, telegram_user_id)
         if row is None:
-            return False
+            return None
         await queries.erase_personal_fields(session, row.id, now)
         await queries.delete_referral(session, telegram_user_id)
     logger.info("lead erased lead=%s", row.id)
-    return True
+    return row.id
 
 
 async def is_active_organizer(sessions: Sessions, *, telegram_user_id: int) -> bool:

@@ -222,3 +222,24 @@ async def test_registered_worker_is_announced_to_staff(fake_tg: FakeTelegram, ap
     edited = await staff(fake_tg).press(sent, "Terdaftar")
     assert "Terdaftar" in edited.params["text"]
     assert (await stored_leads(app))[0].status == "terdaftar"
+
+
+async def test_erasure_redraws_the_staff_announcement(fake_tg, app) -> None:
+    from tests.conftest import STAFF_CHAT
+    from tests.harness import Person
+    from tests.registration_helpers import register_bpu
+
+    siti = Person(fake_tg, 4242, "Siti")
+    summary = await register_bpu(siti)
+    await siti.press(summary, "reg:confirm")
+    notice = await fake_tg.wait_for(
+        lambda c: str(c.params.get("chat_id")) == str(STAFF_CHAT)
+        and "Siti Aminah" in c.params.get("text", ""))
+    done = await siti.press(await siti.say("/hapusdata"), "erase:yes")
+    assert "dihapus" in done.params["text"]
+    redrawn = await fake_tg.wait_for(
+        lambda c: c.method == "editMessageText"
+        and c.params.get("message_id") in (notice.result["message_id"],
+                                           str(notice.result["message_id"]))
+        and "Siti Aminah" not in c.params.get("text", ""))
+    assert "data dihapus" in redrawn.params["text"]
