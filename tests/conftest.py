@@ -10,6 +10,8 @@ import pytest
 
 from bot.sandbox.fake_telegram import FakeTelegram
 from bot.settings import Settings, load_settings
+from db.migrate import upgrade
+from db.session import Sessions, make_engine, make_sessionmaker
 from tests.harness import running_app, test_database_url
 
 STAFF_CHAT = -1001234567890
@@ -49,6 +51,15 @@ def make_settings(fake_tg: FakeTelegram, database_url: str, **overrides: Any) ->
         "admin_user_ids": frozenset({ADMIN}),
     }
     return load_settings(**(values | overrides))
+
+
+@pytest.fixture
+async def sessions(database_url: str) -> AsyncIterator[Sessions]:
+    """A migrated database without the bot, for service tests."""
+    engine = make_engine(database_url)
+    await upgrade(engine)
+    yield make_sessionmaker(engine)
+    await engine.dispose()
 
 
 @pytest.fixture

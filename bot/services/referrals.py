@@ -40,10 +40,12 @@ class ReferralInfo:
 
 
 class GuessLimiter:
-    """Wrong referral codes allowed per user per window (kept in memory, per process)."""
+    """Wrong referral codes (or invite links) allowed per user per window (kept in memory,
+    per process). The log names the user, never the code they tried."""
 
-    def __init__(self, limit: int = GUESS_LIMIT, window: timedelta = GUESS_WINDOW) -> None:
-        self.limit, self.window = limit, window
+    def __init__(self, limit: int = GUESS_LIMIT, window: timedelta = GUESS_WINDOW,
+                 kind: str = "referral code") -> None:
+        self.limit, self.window, self.kind = limit, window, kind
         self._misses: dict[int, list[datetime]] = {}
 
     def check(self, telegram_user_id: int, now: datetime) -> None:
@@ -54,7 +56,7 @@ class GuessLimiter:
 
     def miss(self, telegram_user_id: int, now: datetime) -> None:
         self._misses.setdefault(telegram_user_id, []).append(now)
-        logger.info("wrong referral code user=%s misses=%s", telegram_user_id,
+        logger.info("wrong %s user=%s misses=%s", self.kind, telegram_user_id,
                     len(self._misses[telegram_user_id]))
 
 
@@ -81,17 +83,8 @@ async def accept(
     sessions: Sessions, limiter: GuessLimiter, *, telegram_user_id: int, code: str,
     now: datetime,
 ) -> ReferralInfo:
-    """A worker arrived with a code (deep link or typed): remember it if it is their first."""
-    limiter.check(telegram_user_id, now)
-    async with sessions.begin() as session:
-        try:
-            row, info = await valid_code(session, code, telegram_user_id)
-        except UnknownReferralCode:
-            limiter.miss(telegram_user_id, now)
-            raise
-        await queries.add_referral_once(session, telegram_user_id, row.id, now)
-    logger.info("referral accepted code=%s user=%s", row.id, telegram_user_id)
-    return info
+    """A worker arrived with a code (deep link): remember it if it is their first."""
+    return await _checked(sessions, limiter, telegram_user_id, code, now, remember=True)
 
 
 async def check(
@@ -99,10 +92,21 @@ async def check(
     now: datetime,
 ) -> ReferralInfo:
     """Checks a code typed into the form, counting wrong guesses, without recording it."""
+    return await _checked(sessions, limiter, telegram_user_id, code, now, remember=False)
+
+
+async def _checked(
+    sessions: Sessions, limiter: GuessLimiter, telegram_user_id: int, code: str,
+    now: datetime, *, remember: bool,
+) -> ReferralInfo:
     limiter.check(telegram_user_id, now)
     async with sessions.begin() as session:
         try:
-            return (await valid_code(session, code, telegram_user_id))[1]
+            row, info = await valid_code(session, code, telegram_user_id)
         except UnknownReferralCode:
             limiter.miss(telegram_user_id, now)
             raise
+        if remember:
+            await queries.add_referral_once(session, telegram_user_id, row.id, now)
+            logger.info("referral accepted code=%s user=%s", row.id, telegram_user_id)
+    return info

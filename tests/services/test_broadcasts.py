@@ -4,26 +4,14 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
-import pytest
-
 from bot.services import broadcasts
-from db.migrate import upgrade
 from db.models import Broadcast, BroadcastDelivery, Lead
-from db.session import Sessions, make_engine, make_sessionmaker
+from db.session import Sessions
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 WORKERS = list(range(1, 41))
-
-
-@pytest.fixture
-async def sessions(database_url: str) -> AsyncIterator[Sessions]:
-    engine = make_engine(database_url)
-    await upgrade(engine)
-    yield make_sessionmaker(engine)
-    await engine.dispose()
 
 
 async def confirmed(sessions: Sessions, owner: str = "a") -> int:

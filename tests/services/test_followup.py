@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -10,23 +9,14 @@ from sqlalchemy import select
 
 from bot.services import followup, group_admin, leads, organizers, referrals
 from bot.services.registration import Kind
-from db.migrate import upgrade
 from db.models import Lead, LeadStatusChange, ReferralCode
-from db.session import Sessions, make_engine, make_sessionmaker
+from db.session import Sessions
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 STAFF = 9002
 FORM = {"segment": "BPU", "full_name": "Siti Aminah", "nik": "3509214508900001",
         "phone": "+6281234567890", "occupation": "Petani", "kabupaten": "Jember",
         "kecamatan": "Sumbersari", "programmes": "jkk_jkm", "income_band": None}
-
-
-@pytest.fixture
-async def sessions(database_url: str) -> AsyncIterator[Sessions]:
-    engine = make_engine(database_url)
-    await upgrade(engine)
-    yield make_sessionmaker(engine)
-    await engine.dispose()
 
 
 async def new_lead(sessions: Sessions, user: int = 701, **data: str) -> int:

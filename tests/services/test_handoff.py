@@ -2,25 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from bot.services import conversations, handoff
-from db.migrate import upgrade
 from db.models import QuestionLog
-from db.session import Sessions, make_engine, make_sessionmaker
+from db.session import Sessions
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-async def sessions(database_url: str) -> AsyncIterator[Sessions]:
-    engine = make_engine(database_url)
-    await upgrade(engine)
-    yield make_sessionmaker(engine)
-    await engine.dispose()
 
 
 async def test_handoff_button_only_for_ones_own_question(sessions: Sessions) -> None:

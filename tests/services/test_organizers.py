@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import itertools
 import secrets
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -19,20 +18,11 @@ from bot.errors import (
     UnknownUnion,
 )
 from bot.services import codes, organizers
-from db.migrate import upgrade
 from db.models import Lead
-from db.session import Sessions, make_engine, make_sessionmaker
+from db.session import Sessions
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 WEEK = timedelta(days=7)
-
-
-@pytest.fixture
-async def sessions(database_url: str) -> AsyncIterator[Sessions]:
-    engine = make_engine(database_url)
-    await upgrade(engine)
-    yield make_sessionmaker(engine)
-    await engine.dispose()
 
 
 async def invite(sessions: Sessions, name: str = "Budi", now: datetime = NOW) -> str:
