@@ -20,7 +20,7 @@ TAG = re.compile(r"<[^>]+>")
 INSTRUCTIONS = """\
 Sinergi sandbox: you are chatting with the real bot through a local fake Telegram.
   Type a message or a command (/start, /bantuan, /daftar ...) and press Enter.
-  :1, :2 ...     press button number 1, 2 ... of the last message with buttons
+  :1, :2 ...     press button number 1, 2 ... of the last message (inline or keyboard)
   :user N        become user N (you start as user 1001, also a staff administrator)
   :staff         write in the staff group chat      :private  back to your private chat
   :contact       share your phone number (for the registration's "share my number")
@@ -59,16 +59,19 @@ class Console:
         else:
             return
         markup = call.params.get("reply_markup") or {}
+        if str(chat) != str(self.chat):
+            return
         inline = [b for row in markup.get("inline_keyboard", []) for b in row]
-        if inline and str(chat) == str(self.chat):
+        keyboard = [b if isinstance(b, dict) else {"text": b}
+                    for row in markup.get("keyboard", []) for b in row]
+        if inline or keyboard:
             self.last_buttons = [(b["text"], b.get("callback_data", ""), call.result)
                                  for b in inline]
-            for number, (label, _, _) in enumerate(self.last_buttons, 1):
-                print(f"  :{number}  [{label}]")
-        keyboard = [b if isinstance(b, str) else b["text"]
-                    for row in markup.get("keyboard", []) for b in row]
-        if keyboard:
-            print("  keyboard: " + " | ".join(keyboard))
+            self.last_buttons += [(b["text"], "contact" if b.get("request_contact") else "",
+                                   None) for b in keyboard]
+            for number, (label, _, message) in enumerate(self.last_buttons, 1):
+                kind = "button" if message is not None else "keyboard"
+                print(f"  :{number}  [{label}] ({kind})")
 
     async def handle(self, line: str) -> bool:
         if line in (":quit", ":exit"):
@@ -92,7 +95,10 @@ class Console:
             if not 0 <= index < len(self.last_buttons):
                 print("(no such button)")
                 return True
-            _, data, message = self.last_buttons[index]
+            label, data, message = self.last_buttons[index]
+            if message is None:  # a reply-keyboard button sends its text, or the contact
+                await self.handle(":contact" if data == "contact" else label)
+                return True
             stored = self.tg.messages.get((message["chat"]["id"], message["message_id"]), message)
             await self.tg.press(self.user_id, stored, data)
         elif line:
