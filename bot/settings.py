@@ -47,6 +47,13 @@ class Settings(BaseSettings):
     # text promises "at the latest 2 years").
     retention_days: int = Field(default=730, ge=1)
     log_level: str = "INFO"
+    # Bot API requests (bot/request.py): seconds to wait, and how often a transient failure
+    # (5xx, dropped connection, timeout) is retried before the error handler gets it.
+    telegram_connect_timeout: float = Field(default=5.0, gt=0)
+    telegram_read_timeout: float = Field(default=5.0, gt=0)
+    telegram_write_timeout: float = Field(default=5.0, gt=0)
+    telegram_retries: int = Field(default=3, ge=0, le=10)
+    telegram_retry_backoff: float = Field(default=0.5, ge=0, le=10)
     # Webhook mode (python -m bot webhook)
     webhook_url: str = ""
     webhook_listen: str = "127.0.0.1"

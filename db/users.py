@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.models import Conversation, User
+from db.models import Conversation, QuestionLog, Ticket, TicketMessage, User
 from db.upsert import insert_for
 
 
@@ -87,3 +87,19 @@ async def delete_conversation_if_unchanged(session: AsyncSession, row: Conversat
         )
     )
     return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def erase_texts_of(session: AsyncSession, telegram_user_id: int) -> int:
+    """Deletes what the user wrote to the bot and to staff (questions, ticket threads),
+    keeping the ticket rows for the counts. Returns how many rows held text."""
+    questions = await session.execute(
+        delete(QuestionLog).where(QuestionLog.telegram_user_id == telegram_user_id)
+    )
+    tickets = select(Ticket.id).where(Ticket.telegram_user_id == telegram_user_id)
+    messages = await session.execute(
+        update(TicketMessage).where(TicketMessage.ticket_id.in_(tickets)).values(text="")
+    )
+    await session.execute(
+        update(Ticket).where(Ticket.telegram_user_id == telegram_user_id).values(first_name=None)
+    )
+    return int(questions.rowcount or 0) + int(messages.rowcount or 0)  # type: ignore[attr-defined]

@@ -208,7 +208,7 @@ async def resume(context: BotContext) -> None:
 
 def register(app: App) -> None:
     staff_command(app, "siaran", prepare, N_("Send a message to opted-in workers"), admin=True)
-    staff_button(app, r"^bc:(send|cancel):\d+$", on_button, admin=True)
+    staff_button(app, r"^bc:(send|cancel):\d{1,18}$", on_button, admin=True)
     if app.job_queue is not None:
         app.job_queue.run_repeating(resume, interval=RESUME_EVERY, first=0.5,
                                     name="resume_broadcasts")

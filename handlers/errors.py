@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import logging
+import time
 
 from telegram import Update
 from telegram.error import Forbidden, TelegramError
+from telegram.ext import ApplicationHandlerStop
 
 from bot.context import App, BotContext
-from bot.services import users
+from bot.services import db_faults, users
 
 logger = logging.getLogger(__name__)
+
+# One ERROR per database outage: the same cause again within this many seconds is a WARNING.
+FAULT_QUIET_SECONDS = 300.0
 
 
 async def on_error(update: object, context: BotContext) -> None:
@@ -24,6 +29,11 @@ async def on_error(update: object, context: BotContext) -> None:
             context.sessions, telegram_user_id=update.effective_user.id, now=context.now()
         )
         return
+    fault = db_faults.classify(error)
+    if fault is not None:
+        await _database_fault(update, context, fault, update_id)
+        # The update's other handlers would hit the same wall: one apology is enough.
+        raise ApplicationHandlerStop
     logger.error("error while handling update=%s: %s", update_id, type(error).__name__,
                  exc_info=error)
     if not isinstance(update, Update) or update.effective_chat is None:
@@ -37,6 +47,32 @@ async def on_error(update: object, context: BotContext) -> None:
         )
     except TelegramError:
         logger.warning("could not send the apology for update=%s", update_id)
+
+
+async def _database_fault(update: object, context: BotContext, fault: db_faults.DatabaseFault,
+                          update_id: int | None) -> None:
+    """The database cannot be written: one clear line for the operator, a short note to
+    the user. Nothing is remembered but the time of the log line, so the bot recovers as soon
+    as the database is writable again."""
+    extras, now = context.bot_data.extras, time.monotonic()
+    last = extras.get("db_fault_logged", {})
+    if now - last.get(fault.cause, -FAULT_QUIET_SECONDS) >= FAULT_QUIET_SECONDS:
+        logger.error("%s: %s (update=%s)", fault.cause, fault.detail, update_id)
+        extras["db_fault_logged"] = {**last, fault.cause: now}
+    else:
+        logger.warning("still %s (update=%s)", fault.cause, update_id)
+    if not isinstance(update, Update) or update.effective_chat is None:
+        return
+    text = context.gettext(
+        "⚠️ Sorry, there is a technical disruption on our side and I could not save your "
+        "last message. Please send it again in a few minutes; what you entered before is "
+        "kept. If it is urgent, call 175.")
+    try:
+        if update.callback_query is not None:
+            await update.callback_query.answer()
+        await context.bot.send_message(update.effective_chat.id, text)
+    except TelegramError:
+        logger.warning("could not tell the user about the database fault update=%s", update_id)
 
 
 def register(app: App) -> None:

@@ -205,7 +205,7 @@ def register(app: App) -> None:
     app.bot_data.free_text = answer_question
     app.add_handler(CallbackQueryHandler(show_entry, pattern=r"^faq:show:"))
     app.add_handler(CallbackQueryHandler(show_topics, pattern=r"^(menu:topics|faq:topic:\w+)$"))
-    app.add_handler(CallbackQueryHandler(feedback, pattern=r"^fb:\d+:[01]$"))
+    app.add_handler(CallbackQueryHandler(feedback, pattern=r"^fb:\d{1,18}:[01]$"))
     staff_command(app, "muatulang", reload_knowledge, N_("Reload the knowledge base"),
                   admin=True)
     staff_chats = app.bot_data.settings.staff_chat_ids if app.bot_data.settings else ()

@@ -188,6 +188,6 @@ async def status_command(update: Update, context: BotContext) -> None:
 def register(app: App) -> None:
     app.bot_data.lead_listeners.append(announce_lead)
     app.bot_data.lead_erased_listeners.append(refresh_lead)
-    staff_button(app, r"^lead:\d+:(dihubungi|terdaftar|tidak_berminat)$", press_status)
+    staff_button(app, r"^lead:\d{1,18}:(dihubungi|terdaftar|tidak_berminat)$", press_status)
     staff_command(app, "status", status_command,
                   N_("Set a lead's status: /status <number> <status> [KPJ]"))

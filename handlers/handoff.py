@@ -128,6 +128,7 @@ async def post_copies(context: BotContext, posted: handoff.Posted,
     _ = handoff_staff.staff_gettext(context)
     ticket = posted.ticket
     name = escape(ticket.first_name)
+    text = handoff.clean(text)  # as stored: cut to leave room for the header within 4096
     if posted.new:
         body = "\n".join([
             f"{TICKET_MARK}{ticket.id} · " + _("{name} asks:").format(name=name),
@@ -209,7 +210,7 @@ def register(app: App) -> None:
     app.add_handler(CommandHandler(["batal", "cancel"], cancel_thread, filters=private),
                     group=-2)
     app.add_handler(CommandHandler("petugas", ask_staff, filters=private))
-    app.add_handler(CallbackQueryHandler(ask_from_button, pattern=r"^handoff:ask:\d+$"))
-    app.add_handler(CallbackQueryHandler(done, pattern=r"^handoff:done:\d+$"))
+    app.add_handler(CallbackQueryHandler(ask_from_button, pattern=r"^handoff:ask:\d{1,18}$"))
+    app.add_handler(CallbackQueryHandler(done, pattern=r"^handoff:done:\d{1,18}$"))
     add_commands(app, CommandSpec("petugas", N_("Ask our staff a question")))
     handoff_staff.register(app)

@@ -111,7 +111,8 @@ async def close_ticket(update: Update, context: BotContext) -> None:
                                       message_id=replied.message_id)
         ticket_id = found.id if found is not None else None
     if ticket_id is None:
-        await message.reply_text(_("Usage: /tutup <ticket number>, e.g. /tutup 12."))
+        # The msgid shows "<ticket number>" literally: escaped, or Telegram refuses the HTML.
+        await message.reply_text(escape(_("Usage: /tutup <ticket number>, e.g. /tutup 12.")))
         return
     try:
         ticket, changed = await handoff.close(context.sessions, ticket_id=ticket_id,

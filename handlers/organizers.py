@@ -12,7 +12,7 @@ from telegram.helpers import create_deep_linked_url
 from bot.context import App, BotContext, CommandSpec
 from bot.errors import AlreadyOrganizer, InviteExpired, InviteUnknown, InviteUsed
 from bot.i18n import N_, number, rupiah
-from bot.services import codes, contribution, organizers
+from bot.services import codes, contribution, organizers, referrals
 from handlers.common import add_commands, escape
 
 QR_SCALE = 16  # pixels per module: about 600 px wide, sharp on paper and after compression
@@ -62,11 +62,20 @@ async def claim_from_link(update: Update, context: BotContext, payload: str) -> 
     if message is None or user is None:
         return True
     _ = context.gettext
+    limiter = context.bot_data.extras.setdefault(
+        "invite_limiter", referrals.GuessLimiter(kind="invite link"))
     try:
+        limiter.check(user.id, context.now())
         info = await organizers.claim_invite(
             context.sessions, token=payload, telegram_user_id=user.id, now=context.now()
         )
+    except referrals.TooManyGuesses:
+        await message.reply_text(_("⚠️ Too many invalid invitation links. Please wait 10 "
+                                   "minutes, then open the link from the branch staff again."))
+        return True
     except (InviteUnknown, InviteExpired, InviteUsed, AlreadyOrganizer) as error:
+        if isinstance(error, InviteUnknown):
+            limiter.miss(user.id, context.now())
         await message.reply_text(_(REFUSALS[type(error)]))
         return True
     await message.reply_text("\n".join([

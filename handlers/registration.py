@@ -121,7 +121,9 @@ async def update_existing(update: Update, context: BotContext) -> None:
         return
     data = await leads.prefill(context.sessions, telegram_user_id=ids[1])
     if data is None:
-        await start_registration(update, context)
+        # Nothing stored (erased, or an old button): a new form. Not start_registration(),
+        # which would answer the query a second time (Telegram refuses that with 400).
+        await ask(update, context, "register", Step.CONSENT, {})
         return
     await ask(update, context, "register", Step.SUMMARY, data)
 
@@ -212,26 +214,30 @@ async def on_summary(update: Update, context: BotContext) -> None:
     if query is None or ids is None or query.data is None or state is None:
         await stale(update, context)
         return
-    await query.answer()
     _, kind, data = context.gettext, FLOWS[state.flow], dict(state.data)
     action = query.data.removeprefix("reg:")
+    editable = {s.value for s in registration.EDITABLE}
+    if not (action in ("cancel", "change", "summary")
+            or (action.startswith("edit:") and action[5:] in editable)
+            or (action == "confirm" and state.step == Step.SUMMARY)):
+        await stale(update, context)  # answers the query: it must not be answered twice
+        return
+    await query.answer()
     if action == "cancel":
         await cancel(update, context)
     elif action == "change":
         await query.edit_message_reply_markup(lead_views.edit_menu(data, _))
     elif action == "summary":
         await ask(update, context, state.flow, Step.SUMMARY, data)
-    elif action.startswith("edit:") and action[5:] in {s.value for s in registration.EDITABLE}:
+    elif action.startswith("edit:"):
         step = Step(action[5:])
         data = {**data, "editing": True}
         data.pop(registration.FIELDS[step], None)
         if step is Step.KABUPATEN:
             data.pop("kecamatan", None)
         await ask(update, context, state.flow, step, data)
-    elif action == "confirm" and state.step == Step.SUMMARY:
-        await _confirm(update, context, state.flow, kind, data)
     else:
-        await stale(update, context)
+        await _confirm(update, context, state.flow, kind, data)
 
 
 async def _confirm(update: Update, context: BotContext, flow: str, kind: Kind,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from telegram import Update
-from telegram.ext import CallbackQueryHandler, MessageHandler, filters
+from telegram.ext import ApplicationHandlerStop, CallbackQueryHandler, MessageHandler, filters
 
 from bot.context import App, BotContext
 from bot.i18n import Gettext
@@ -69,9 +69,20 @@ async def stale_button(update: Update, context: BotContext) -> None:
     )
 
 
+async def ignore_update(update: Update, context: BotContext) -> None:
+    """An edited message or a channel post: nothing for the bot to do.
+
+    An edit is not a new answer: taken as one, fixing a typo in the name while the form asks
+    for the work would store the name as the work. The bot has no channel features.
+    """
+    raise ApplicationHandlerStop
+
+
 def register(app: App) -> None:
     """Registered last: specific handlers of the features come first."""
     private = filters.ChatType.PRIVATE
+    app.add_handler(MessageHandler(
+        filters.UpdateType.EDITED | filters.UpdateType.CHANNEL_POSTS, ignore_update), group=-3)
     app.add_handler(MessageHandler(private & filters.COMMAND, unknown_command))
     app.add_handler(
         MessageHandler(private & ~filters.COMMAND & ~filters.StatusUpdate.ALL, route_private)

@@ -59,6 +59,8 @@ class FakeTelegram:
     token: str = "123456:TEST-token-for-the-local-fake-api-000"
     updates: list[dict[str, Any]] = field(default_factory=list)
     sent: list[Sent] = field(default_factory=list)
+    # Calls answered with an error by the API itself (not injected faults): 400, 403, 404.
+    rejected: list[Sent] = field(default_factory=list)
     files: dict[str, bytes] = field(default_factory=dict)
     chats: dict[int, dict[str, Any]] = field(default_factory=dict)
     messages: dict[tuple[int, int], dict[str, Any]] = field(default_factory=dict)
@@ -75,6 +77,7 @@ class FakeTelegram:
         self._changed = asyncio.Condition()
         self._runner: web.AppRunner | None = None
         self._released = False
+        self._answered: set[str] = set()  # a callback query can be answered once
 
     # -- server ------------------------------------------------------------------------
     @property
@@ -119,10 +122,12 @@ class FakeTelegram:
                 return _error(fault.status, "Internal Server Error")
         handler = getattr(self, "api_" + method.lower(), None)
         if handler is None:
+            self.rejected.append(Sent(method, params, "404 Not Found"))
             return _error(404, "Not Found")
         try:
             result = await handler(params)
         except ApiError as error:
+            self.rejected.append(Sent(method, params, f"{error.code} {error.description}"))
             return _error(error.code, error.description, error.retry_after)
         if method.lower() != "getupdates":
             self.sent.append(Sent(method, params, result))
@@ -299,6 +304,11 @@ class FakeTelegram:
     async def api_answercallbackquery(self, params: Params) -> Any:
         if len(params.get("text") or "") > 200:
             raise ApiError(400, "Bad Request: MESSAGE_TOO_LONG")
+        query_id = str(params.get("callback_query_id"))
+        if query_id in self._answered:
+            raise ApiError(400, "Bad Request: query is too old and response timeout expired "
+                                "or query ID is invalid")
+        self._answered.add(query_id)
         return True
 
     async def api_sendmessage(self, params: Params) -> Any:

@@ -15,7 +15,7 @@ from bot.services import referrals
 from bot.services.registration import CONSENT_VERSION, Kind
 from db import leads as queries
 from db import organizers as organizer_queries
-from db import users as conversation_queries
+from db import users as user_queries
 from db.models import Lead, ReferralCode
 from db.session import Sessions
 
@@ -130,7 +130,7 @@ async def submit(
                 })
                 await queries.add_status_change(session, row.id, STATUS_NEW, None, now)
                 await _attribute(session, row, kind, telegram_user_id, data.get("referral_code"))
-            await conversation_queries.delete_conversation(session, chat_id, telegram_user_id)
+            await user_queries.delete_conversation(session, chat_id, telegram_user_id)
             view = await _view(session, row)
     except IntegrityError:
         # Two submissions raced on the same NIK or user; the other one won.
@@ -196,11 +196,13 @@ def _lead_values(data: dict[str, Any]) -> dict[str, Any]:
 async def erase_own(
     sessions: Sessions, *, telegram_user_id: int, now: datetime
 ) -> int | None:
-    """/hapusdata: empties the personal fields; the anonymous row stays for the counts.
+    """/hapusdata: empties the personal fields (the anonymous row stays for the counts) and
+    deletes what the user wrote to the bot and to staff.
 
     Returns the erased lead's id, or None when the user had none.
     """
     async with sessions.begin() as session:
+        await user_queries.erase_texts_of(session, telegram_user_id)
         row = await queries.lead_by_user(session, telegram_user_id)
         if row is None:
             return None
