@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
@@ -20,6 +21,10 @@ from bot.settings import Settings
 from db.session import make_engine
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
+# For tests about the SQLite file itself (permissions, locks, reading it directly).
+sqlite_only = pytest.mark.skipif(
+    bool(TEST_DATABASE_URL), reason="about the SQLite file; the PostgreSQL run has no file"
+)
 
 
 @asynccontextmanager

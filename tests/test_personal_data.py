@@ -25,7 +25,7 @@ from bot.settings import Settings
 from db.session import prepare_sqlite_file, sqlite_path
 from tests.conftest import ADMIN, STAFF_CHAT
 from tests.faults.test_database_faults import WriteFailure
-from tests.harness import Person, running_app
+from tests.harness import Person, running_app, sqlite_only
 from tests.registration_helpers import NIK_SUMBERSARI, register_bpu
 
 NAME = "Wulandari Kusumawardhani"
@@ -115,6 +115,7 @@ def test_prepare_sqlite_file_makes_a_private_file(tmp_path: Path) -> None:
     assert path is not None and stat.S_IMODE(path.stat().st_mode) == 0o600
 
 
+@sqlite_only
 async def test_a_started_app_keeps_the_database_private(
     fake_tg: FakeTelegram, settings: Settings
 ) -> None:
@@ -162,6 +163,7 @@ async def _register_note_and_erase(fake_tg: FakeTelegram, app: Any, *, ask_staff
     return path
 
 
+@sqlite_only
 async def test_erasure_leaves_no_personal_field_in_any_table(
     fake_tg: FakeTelegram, app: Any
 ) -> None:
@@ -175,6 +177,7 @@ async def test_erasure_leaves_no_personal_field_in_any_table(
         assert db.execute("SELECT kpj_number FROM leads").fetchall() == [(None,)]
 
 
+@sqlite_only
 async def test_erasure_also_covers_questions_to_staff(fake_tg: FakeTelegram, app: Any) -> None:
     path = await _register_note_and_erase(fake_tg, app, ask_staff=True)
     left = _personal_left(path)

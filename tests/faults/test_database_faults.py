@@ -25,7 +25,7 @@ from bot.settings import Settings
 from db import session as db_session
 from db.models import Conversation
 from tests.conftest import make_settings
-from tests.harness import Person, running_app
+from tests.harness import Person, running_app, sqlite_only
 from tests.registration_helpers import NIK_SUMBERSARI, keyboard_label
 
 FAULT_MSGID = (
@@ -109,6 +109,7 @@ async def test_an_unwritable_database_is_reported_once_and_recovers(
         assert len(error_records(caplog)) == 1
 
 
+@sqlite_only
 async def test_a_write_lock_held_by_another_process_is_waited_for(
     fake_tg: FakeTelegram, settings: Settings, database_url: str,
 ) -> None:
@@ -134,6 +135,7 @@ async def test_a_write_lock_held_by_another_process_is_waited_for(
         assert await form_step(app, 3201) == "phone"
 
 
+@sqlite_only
 async def test_a_lock_longer_than_the_busy_timeout_is_reported_and_passes(
     fake_tg: FakeTelegram, settings: Settings, database_url: str,
     caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch,
