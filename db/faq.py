@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import Feedback, QuestionLog
@@ -14,11 +15,12 @@ async def add_question(
     session: AsyncSession, telegram_user_id: int, text: str, outcome: str,
     entry_id: str | None, confidence: float, now: datetime,
 ) -> int:
-    row = QuestionLog(telegram_user_id=telegram_user_id, text=text, outcome=outcome,
-                      entry_id=entry_id, confidence=confidence, created_at=now)
-    session.add(row)
-    await session.flush()
-    return row.id
+    # A Core INSERT ... RETURNING: no ORM object and unit of work for a row nobody reads here
+    statement = insert(QuestionLog).values(
+        telegram_user_id=telegram_user_id, text=text, outcome=outcome, entry_id=entry_id,
+        confidence=confidence, created_at=now,
+    ).returning(QuestionLog.id)
+    return int((await session.execute(statement)).scalar_one())
 
 
 async def question(session: AsyncSession, question_id: int) -> QuestionLog | None:

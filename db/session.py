@@ -51,6 +51,12 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 def make_engine(database_url: str, **kwargs: Any) -> AsyncEngine:
+    if sqlite_path(database_url) is not None:
+        # One connection: SQLite has one writer at a time anyway, and with several
+        # connections each waiting writer sleeps in SQLite's busy handler (1, 2, 5 ... 100 ms)
+        # instead of queueing. Transactions here are short, so they queue in the pool.
+        # docs/BENCHMARKS.md: with 100 users at once, shorter tails and no stalls.
+        kwargs = {"pool_size": 1, "max_overflow": 0} | kwargs
     engine = create_async_engine(database_url, **kwargs)
     if engine.dialect.name == "sqlite":
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
