@@ -13,10 +13,6 @@ from io import BytesIO
 from itertools import accumulate
 from zoneinfo import ZoneInfo
 
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter
-
 from bot.services import stats
 from db import stats as queries
 from db.session import Sessions
@@ -72,6 +68,12 @@ async def chart_data(
 
 def render_png(data: ChartData, labels: ChartLabels) -> bytes:
     """A 1400x700 PNG: cumulative leads with the target pace lines, and leads per union."""
+    # Imported here: matplotlib is half a second of every start-up otherwise, and only
+    # `/stats grafik` draws (docs/BENCHMARKS.md, start-up).
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import FuncFormatter
+
     figure = Figure(figsize=(14, 7), dpi=100, layout="constrained")
     FigureCanvasAgg(figure)
     progress, unions = figure.subplots(1, 2, width_ratios=(3, 2))
