@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 from typing import Any
 
 from telegram import (
@@ -54,7 +55,12 @@ FEATURES: tuple[Any, ...] = (
 )
 
 
-def build_application(settings: Settings, *, rate_limiter: bool = True) -> App:
+def build_application(
+    settings: Settings, *, rate_limiter: bool = True, sole_receiver: bool = True
+) -> App:
+    """The Application with every feature. `sole_receiver`: this process alone receives the
+    updates (long polling), so per-user facts may be kept in memory (AppState.visit_every);
+    False for a webhook, which several instances may serve."""
     builder = (
         ApplicationBuilder()
         .token(settings.telegram_bot_token.get_secret_value())
@@ -83,6 +89,7 @@ def build_application(settings: Settings, *, rate_limiter: bool = True) -> App:
     app: App = builder.build()  # type: ignore[assignment]
     state = app.bot_data
     state.settings = settings
+    state.visit_every = common.VISIT_EVERY if sole_receiver else timedelta(0)
     try:
         prepare_sqlite_file(settings.database_url)
     except OSError as error:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -73,6 +73,10 @@ class AppState:
     lead_listeners: list[LeadListener] = field(default_factory=list)  # a lead was stored
     lead_erased_listeners: list[LeadListener] = field(default_factory=list)
     extras: dict[str, Any] = field(default_factory=dict)
+    # How long a user's language is taken from memory between two writes of their visit
+    # (handlers/common.py). Only a process that alone receives the updates (long polling)
+    # may keep it: behind a webhook, instances take turns with the same users.
+    visit_every: timedelta = timedelta(0)
 
 
 class BotContext(CallbackContext[ExtBot[None], dict[str, Any], dict[str, Any], AppState]):

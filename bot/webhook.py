@@ -159,7 +159,7 @@ async def serving(
 async def run_webhook(settings: Settings, *, keep_webhook: bool = False) -> int:
     """`python -m bot webhook`: serves until SIGINT or SIGTERM."""
     config = webhook_config(settings)
-    app = build_application(settings)
+    app = build_application(settings, sole_receiver=False)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from html import escape
+from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import TypeHandler
@@ -10,7 +12,16 @@ from telegram.ext import TypeHandler
 from bot.context import App, BotContext, CommandSpec
 from bot.services import users
 
-__all__ = ["escape", "main_menu", "register", "remember_user"]
+__all__ = ["blocked_the_bot", "escape", "main_menu", "register", "remember_user"]
+
+
+# With long polling the visit (users.last_seen) is written at most this often per user, and
+# the language read with it is kept in user_data in between: it was a write on every update,
+# the busiest one of the bot (docs/BENCHMARKS.md). Every update comes to this one process,
+# so a language chosen meanwhile is set in user_data at once (handlers/start.py). Behind a
+# webhook (AppState.visit_every is 0) every update writes the visit.
+VISIT_EVERY = timedelta(minutes=1)
+_SEEN_AT = "seen_at"
 
 
 async def remember_user(update: Update, context: BotContext) -> None:
@@ -18,9 +29,29 @@ async def remember_user(update: Update, context: BotContext) -> None:
     user = update.effective_user
     if user is None or user.is_bot:
         return
-    language = await users.seen(context.sessions, telegram_user_id=user.id, now=context.now())
-    if context.user_data is not None:
-        context.user_data["locale"] = language or context.settings.default_language
+    now, data = context.now(), context.user_data
+    if data is not None and _visited_lately(data, now, context.bot_data.visit_every):
+        return
+    language = await users.seen(context.sessions, telegram_user_id=user.id, now=now)
+    if data is not None:
+        data["locale"] = language or context.settings.default_language
+        data[_SEEN_AT] = now
+
+
+def _visited_lately(data: dict[str, Any], now: datetime, every: timedelta) -> bool:
+    last = data.get(_SEEN_AT)
+    return isinstance(last, datetime) and "locale" in data and (
+        timedelta(0) <= now - last < every)
+
+
+async def blocked_the_bot(context: BotContext, telegram_user_id: int) -> None:
+    """Records that the user blocked the bot; their next message writes the visit again,
+    which clears the mark."""
+    await users.blocked_the_bot(context.sessions, telegram_user_id=telegram_user_id,
+                                now=context.now())
+    stored = context.application.user_data.get(telegram_user_id)
+    if stored is not None:
+        stored.pop(_SEEN_AT, None)
 
 
 def main_menu(context: BotContext) -> InlineKeyboardMarkup:

@@ -10,7 +10,8 @@ from telegram.error import Forbidden, TelegramError
 from telegram.ext import ApplicationHandlerStop
 
 from bot.context import App, BotContext
-from bot.services import db_faults, users
+from bot.services import db_faults
+from handlers.common import blocked_the_bot
 
 logger = logging.getLogger(__name__)
 
@@ -25,9 +26,7 @@ async def on_error(update: object, context: BotContext) -> None:
     if isinstance(error, Forbidden) and isinstance(update, Update) and update.effective_user:
         # The user blocked the bot: an event, not an error.
         logger.info("user blocked the bot update=%s", update_id)
-        await users.blocked_the_bot(
-            context.sessions, telegram_user_id=update.effective_user.id, now=context.now()
-        )
+        await blocked_the_bot(context, update.effective_user.id)
         return
     fault = db_faults.classify(error)
     if fault is not None:

@@ -17,7 +17,7 @@ from bot.context import App, BotContext
 from bot.i18n import N_, Gettext
 from bot.services import handoff, users
 from handlers.access import staff_command
-from handlers.common import escape
+from handlers.common import blocked_the_bot, escape
 
 logger = logging.getLogger(__name__)
 
@@ -85,8 +85,7 @@ async def answer_worker(update: Update, context: BotContext) -> None:
                                        reply_markup=done_keyboard(ticket.id, worker_))
     except Forbidden:
         logger.info("ticket %s: worker blocked the bot", ticket.id)
-        await users.blocked_the_bot(context.sessions, telegram_user_id=ticket.telegram_user_id,
-                                    now=context.now())
+        await blocked_the_bot(context, ticket.telegram_user_id)
         await message.reply_text(_("⚠️ {name} has blocked the bot; the answer was not "
                                    "delivered.").format(name=escape(ticket.first_name)))
         return
@@ -129,8 +128,7 @@ async def close_ticket(update: Update, context: BotContext) -> None:
     try:
         await context.bot.send_message(ticket.telegram_user_id, closed_text(worker_, ticket.id))
     except Forbidden:
-        await users.blocked_the_bot(context.sessions, telegram_user_id=ticket.telegram_user_id,
-                                    now=context.now())
+        await blocked_the_bot(context, ticket.telegram_user_id)
     await message.reply_text(_("✅ Ticket #{number} closed.").format(number=ticket.id))
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 import pytest
@@ -9,6 +10,7 @@ from telegram.ext import CommandHandler
 
 from bot.sandbox.fake_telegram import FakeTelegram
 from bot.settings import Settings
+from db.models import User
 from tests.harness import Person, running_app
 
 
@@ -40,3 +42,26 @@ async def test_a_blocked_user_is_recorded_not_crashed_on(
     reply = await Person(fake_tg, 603).say("/start")
     assert "Halo" in reply.params["text"]
     assert "user blocked the bot" in caplog.text
+
+
+async def test_a_user_who_unblocks_is_no_longer_marked_blocked(fake_tg: FakeTelegram, app) -> None:
+    person = Person(fake_tg, 604)
+    await person.say("/start")
+    fake_tg.blocked.add(604)
+    await fake_tg.send_message(604, "/bantuan")
+    assert app.bot_data.sessions is not None
+
+    async def blocked_at() -> object:
+        async with app.bot_data.sessions() as session:
+            user = await session.get(User, 604)
+            assert user is not None
+            return user.blocked_at
+
+    for _ in range(100):  # the error handler runs after the failed reply
+        if await blocked_at() is not None:
+            break
+        await asyncio.sleep(0.05)
+    assert await blocked_at() is not None
+    fake_tg.blocked.discard(604)
+    assert "Halo" in (await person.say("/start")).params["text"]  # within the same minute
+    assert await blocked_at() is None

@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import update
 
 from bot.sandbox.fake_telegram import FakeTelegram
+from db.models import User
+from handlers.common import VISIT_EVERY
 from tests.harness import Person, buttons
 
 
@@ -86,3 +91,42 @@ async def test_forged_button_gets_a_friendly_alert(fake_tg: FakeTelegram, app) -
     answer = await fake_tg.wait_for(lambda c: c.method == "answerCallbackQuery", start=start)
     assert "tidak berlaku" in answer.params["text"]
     assert answer.params["show_alert"] in (True, "true")
+
+
+async def _user_row(app, user_id: int) -> User:
+    async with app.bot_data.sessions() as session:
+        user = await session.get(User, user_id)
+    assert user is not None
+    return user
+
+
+async def test_the_visit_is_written_at_most_once_a_minute(fake_tg: FakeTelegram, app) -> None:
+    now = [datetime(2026, 11, 24, 9, 0, tzinfo=UTC)]
+    app.bot_data.clock = lambda: now[0]
+    person = Person(fake_tg, 509)
+    await person.say("/start")
+    assert (await _user_row(app, 509)).last_seen == now[0]
+    first = now[0]
+    now[0] = first + timedelta(seconds=59)
+    await person.say("/bantuan")
+    assert (await _user_row(app, 509)).last_seen == first  # within the minute: not written
+    now[0] = first + VISIT_EVERY
+    await person.say("/bantuan")
+    assert (await _user_row(app, 509)).last_seen == first + VISIT_EVERY
+
+
+async def test_a_language_chosen_elsewhere_applies_within_the_minute(
+    fake_tg: FakeTelegram, app
+) -> None:
+    now = [datetime(2026, 11, 24, 9, 0, tzinfo=UTC)]
+    app.bot_data.clock = lambda: now[0]
+    person = Person(fake_tg, 510, "Budi")
+    assert "Halo, Budi!" in (await person.say("/start")).params["text"]
+    # Another instance behind the webhook stores English for this user.
+    async with app.bot_data.sessions.begin() as session:
+        await session.execute(update(User).where(User.telegram_user_id == 510)
+                              .values(language="en"))
+    now[0] += timedelta(seconds=30)
+    assert "Halo, Budi!" in (await person.say("/start")).params["text"]
+    now[0] += VISIT_EVERY
+    assert "Hello, Budi!" in (await person.say("/start")).params["text"]
