@@ -26,7 +26,7 @@ from db.session import prepare_sqlite_file, sqlite_path
 from tests.conftest import ADMIN, STAFF_CHAT
 from tests.faults.test_database_faults import WriteFailure
 from tests.harness import Person, running_app, sqlite_only
-from tests.registration_helpers import NIK_SUMBERSARI, register_bpu
+from tests.registration_helpers import NIK_SUMBERSARI, keyboard_label, register_bpu
 
 NAME = "Wulandari Kusumawardhani"
 PHONE_TYPED = "0812-3456-7890"
@@ -85,13 +85,18 @@ async def test_a_whole_session_logs_no_personal_data(
             fake_tg.inject("status", method="sendMessage", status=500)
         await fake_tg.send_message(7101, f"berapa iuran JHT? {NAME} {PHONE_TYPED}",
                                    first_name="Wulandari")
-        # A database fault while the form holds the worker's answers.
-        failure = WriteFailure(app.bot_data.engine)
-        await worker.say("/daftar")
-        failure.error = "attempt to write a readonly database"
-        await worker.say(NIK_SUMBERSARI)
-        failure.error = None
+        await worker.say("/daftar")  # while the rest of the outage lasts
         fake_tg.faults.clear()
+        # A database fault while a form holds a worker's answers: the failing write carries
+        # the NIK and the name in its parameters.
+        failure = WriteFailure(app.bot_data.engine)
+        other = Person(fake_tg, 7102, first_name="Wulandari", timeout=15)
+        segment = await other.press(await other.say("/daftar"), "reg:consent:yes")
+        await other.say(keyboard_label(segment, "🧑‍🌾"))
+        assert "NIK" in (await other.say(NAME)).params["text"]
+        failure.error = "attempt to write a readonly database"
+        await other.say(NIK_SUMBERSARI)
+        failure.error = None
         await worker.say("/hapusdata")
     records = "\n".join(f"{r.name} {r.getMessage()} {r.exc_text or ''}" for r in caplog.records)
     assert "error while handling update" in caplog.text  # the outage was logged
