@@ -301,7 +301,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             report["stats"].append(row)
             print(json.dumps(row), flush=True)
         variants = [("csv", True), ("xlsx", True)]
-        if lxml_installed():
+        if lxml_installed() and size <= args.repeat_exports_up_to:
             variants.append(("xlsx", False))
         for file_format, lxml in variants:
             if file_format in args.skip_export:
