@@ -29,7 +29,9 @@ def sqlite_path(database_url: str) -> Path | None:
 
 
 def prepare_sqlite_file(database_url: str) -> None:
-    """Creates the folder and an empty file readable by the owner only (0600).
+    """Creates the folder and an empty file readable by the owner only (0600), or makes an
+    existing file (a restored backup, say) owner-only. SQLite gives its -wal and -shm files
+    the database file's permissions.
 
     Raises OSError when the folder cannot be created or written.
     """
@@ -38,7 +40,10 @@ def prepare_sqlite_file(database_url: str) -> None:
         return
     path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
-    os.close(fd)
+    try:
+        os.fchmod(fd, 0o600)
+    finally:
+        os.close(fd)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

@@ -120,6 +120,14 @@ def test_prepare_sqlite_file_makes_a_private_file(tmp_path: Path) -> None:
     assert path is not None and stat.S_IMODE(path.stat().st_mode) == 0o600
 
 
+def test_prepare_sqlite_file_makes_a_restored_file_private(tmp_path: Path) -> None:
+    restored = tmp_path / "sinergi.db"
+    restored.write_bytes(b"")
+    restored.chmod(0o644)  # as `cp` leaves a backup under the usual umask
+    prepare_sqlite_file(f"sqlite+aiosqlite:///{restored}")
+    assert stat.S_IMODE(restored.stat().st_mode) == 0o600
+
+
 @sqlite_only
 async def test_a_started_app_keeps_the_database_private(
     fake_tg: FakeTelegram, settings: Settings
