@@ -310,3 +310,16 @@ class JobRun(Base):
     period: Mapped[str] = mapped_column(String(16), primary_key=True)
     instance: Mapped[str | None] = mapped_column(String(64))
     started_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class CodeGuess(Base):
+    """A wrong referral code or invite link, kept only for the guess window
+    (bot/services/referrals.py), so the limit holds across restarts and instances."""
+
+    __tablename__ = "code_guesses"
+    __table_args__ = (Index("ix_code_guesses_user_kind_at", "telegram_user_id", "kind", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    telegram_user_id: Mapped[int] = mapped_column(BigInteger)
+    kind: Mapped[str] = mapped_column(String(16))
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)

@@ -62,10 +62,9 @@ async def claim_from_link(update: Update, context: BotContext, payload: str) -> 
     if message is None or user is None:
         return True
     _ = context.gettext
-    limiter = context.bot_data.extras.setdefault(
-        "invite_limiter", referrals.GuessLimiter(kind="invite link"))
+    limiter = referrals.GuessLimiter(context.sessions, kind="invite link")
     try:
-        limiter.check(user.id, context.now())
+        await limiter.check(user.id, context.now())
         info = await organizers.claim_invite(
             context.sessions, token=payload, telegram_user_id=user.id, now=context.now()
         )
@@ -75,7 +74,7 @@ async def claim_from_link(update: Update, context: BotContext, payload: str) -> 
         return True
     except (InviteUnknown, InviteExpired, InviteUsed, AlreadyOrganizer) as error:
         if isinstance(error, InviteUnknown):
-            limiter.miss(user.id, context.now())
+            await limiter.miss(user.id, context.now())
         await message.reply_text(_(REFUSALS[type(error)]))
         return True
     await message.reply_text("\n".join([

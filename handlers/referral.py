@@ -17,7 +17,7 @@ async def start_with_code(update: Update, context: BotContext, payload: str) -> 
     if user is None or chat is None or codes.is_invite_payload(payload):
         return False
     _ = context.gettext
-    limiter = context.bot_data.extras.setdefault("referral_limiter", referrals.GuessLimiter())
+    limiter = referrals.GuessLimiter(context.sessions)
     try:
         info = await referrals.accept(context.sessions, limiter, telegram_user_id=user.id,
                                       code=payload, now=context.now())

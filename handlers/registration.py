@@ -267,7 +267,7 @@ async def _confirm(update: Update, context: BotContext, flow: str, kind: Kind,
 
 
 def _limiter(context: BotContext) -> referrals.GuessLimiter:
-    return context.bot_data.extras.setdefault("referral_limiter", referrals.GuessLimiter())
+    return referrals.GuessLimiter(context.sessions)
 
 
 async def cancel(update: Update, context: BotContext, _no_consent: bool = False) -> None:

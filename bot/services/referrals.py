@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.errors import DomainError
 from bot.services import codes
+from db import guesses
 from db import organizers as queries
 from db.models import ReferralCode
 from db.session import Sessions
@@ -40,24 +41,28 @@ class ReferralInfo:
 
 
 class GuessLimiter:
-    """Wrong referral codes (or invite links) allowed per user per window (kept in memory,
-    per process). The log names the user, never the code they tried."""
+    """Wrong referral codes (or invite links) allowed per user per window. Kept in the
+    database, so a restart or another instance does not reset the count; rows older than
+    the window are deleted as new ones arrive. The log names the user, never the code."""
 
-    def __init__(self, limit: int = GUESS_LIMIT, window: timedelta = GUESS_WINDOW,
-                 kind: str = "referral code") -> None:
-        self.limit, self.window, self.kind = limit, window, kind
-        self._misses: dict[int, list[datetime]] = {}
+    def __init__(self, sessions: Sessions, limit: int = GUESS_LIMIT,
+                 window: timedelta = GUESS_WINDOW, kind: str = "referral code") -> None:
+        self.sessions, self.limit, self.window, self.kind = sessions, limit, window, kind
 
-    def check(self, telegram_user_id: int, now: datetime) -> None:
-        recent = [t for t in self._misses.get(telegram_user_id, []) if t > now - self.window]
-        self._misses[telegram_user_id] = recent
-        if len(recent) >= self.limit:
+    async def check(self, telegram_user_id: int, now: datetime) -> None:
+        async with self.sessions.begin() as session:
+            misses = await guesses.count_since(
+                session, telegram_user_id, self.kind, now - self.window)
+        if misses >= self.limit:
             raise TooManyGuesses(telegram_user_id)
 
-    def miss(self, telegram_user_id: int, now: datetime) -> None:
-        self._misses.setdefault(telegram_user_id, []).append(now)
-        logger.info("wrong %s user=%s misses=%s", self.kind, telegram_user_id,
-                    len(self._misses[telegram_user_id]))
+    async def miss(self, telegram_user_id: int, now: datetime) -> None:
+        async with self.sessions.begin() as session:
+            await guesses.forget_before(session, now - self.window)
+            await guesses.add(session, telegram_user_id, self.kind, now)
+            misses = await guesses.count_since(
+                session, telegram_user_id, self.kind, now - self.window)
+        logger.info("wrong %s user=%s misses=%s", self.kind, telegram_user_id, misses)
 
 
 async def valid_code(
@@ -99,14 +104,14 @@ async def _checked(
     sessions: Sessions, limiter: GuessLimiter, telegram_user_id: int, code: str,
     now: datetime, *, remember: bool,
 ) -> ReferralInfo:
-    limiter.check(telegram_user_id, now)
-    async with sessions.begin() as session:
-        try:
+    await limiter.check(telegram_user_id, now)
+    try:
+        async with sessions.begin() as session:
             row, info = await valid_code(session, code, telegram_user_id)
-        except UnknownReferralCode:
-            limiter.miss(telegram_user_id, now)
-            raise
-        if remember:
-            await queries.add_referral_once(session, telegram_user_id, row.id, now)
-            logger.info("referral accepted code=%s user=%s", row.id, telegram_user_id)
+            if remember:
+                await queries.add_referral_once(session, telegram_user_id, row.id, now)
+                logger.info("referral accepted code=%s user=%s", row.id, telegram_user_id)
+    except UnknownReferralCode:
+        await limiter.miss(telegram_user_id, now)
+        raise
     return info
