@@ -138,7 +138,9 @@ async def union_clashing(session: AsyncSession, *names: str) -> Union | None:
     )
 
 
-async def link_organizer(session: AsyncSession, organizer_id: int, telegram_user_id: int) -> None:
+async def link_organizer(
+    session: AsyncSession, organizer_id: int, telegram_user_id: int | None
+) -> None:
     await session.execute(
         update(Organizer).where(Organizer.id == organizer_id)
         .values(telegram_user_id=telegram_user_id)

@@ -134,7 +134,8 @@ async def claim_invite(
 ) -> OrganizerInfo:
     """Links the Telegram account to the invited organizer and gives them their code.
 
-    Raises InviteUnknown, AlreadyOrganizer, InviteUsed or InviteExpired, checked in that order.
+    Raises InviteUnknown, AlreadyOrganizer (an active organizer already), InviteUsed or
+    InviteExpired, checked in that order. A deactivated organizer may claim a new invite.
     """
     for attempt in range(1, CLAIM_ATTEMPTS + 1):
         try:
@@ -156,7 +157,8 @@ async def _claim(
     invite = await queries.invite_by_token(session, token)
     if invite is None:
         raise errors.InviteUnknown()
-    if await queries.organizer_by_user(session, telegram_user_id) is not None:
+    earlier = await queries.organizer_by_user(session, telegram_user_id)
+    if earlier is not None and earlier.active:
         raise errors.AlreadyOrganizer(invite.id)
     organizer = await queries.organizer(session, invite.organizer_id)
     if invite.claimed_at is not None or organizer is None or organizer.telegram_user_id:
@@ -165,6 +167,10 @@ async def _claim(
         raise errors.InviteExpired(invite.id)
     if not await queries.claim_invite(session, invite.id, telegram_user_id, now):
         raise errors.InviteUsed(invite.id)
+    if earlier is not None:
+        # Deactivated before (/nonaktif): the account moves to the new invite. Leads credited
+        # to the old organizer stay theirs, so counts and recaps do not change.
+        await queries.link_organizer(session, earlier.id, None)
     await queries.link_organizer(session, organizer.id, telegram_user_id)
     union = await queries.union(session, organizer.union_id)
     assert union is not None  # foreign key

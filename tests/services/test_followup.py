@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
+from bot.errors import AlreadyOrganizer
 from bot.services import followup, group_admin, leads, organizers, referrals
 from bot.services.registration import Kind
 from db.models import Lead, LeadStatusChange, ReferralCode
@@ -197,3 +198,25 @@ def test_union_arguments(args: list[str], parsed: tuple[str, str | None] | None)
 ])
 def test_invite_arguments(args: list[str], parsed: tuple[str, str] | None) -> None:
     assert group_admin.invite_args(args) == parsed
+
+
+async def test_a_deactivated_organizer_can_be_invited_again(sessions: Sessions) -> None:
+    await organizers.create_union(sessions, name="Serikat Buruh", short_name="SB", now=NOW)
+    old = await group_admin.invite(sessions, union="SB", display_name="Budi",
+                                   created_by=STAFF, now=NOW)
+    info = await organizers.claim_invite(sessions, token=old.token, telegram_user_id=779,
+                                         now=NOW)
+    credited = await new_lead(sessions, referral_code=info.code)
+    await group_admin.deactivate(sessions, code=info.code, by=STAFF)
+    new = await group_admin.invite(sessions, union="SB", display_name="Budi Santoso",
+                                   created_by=STAFF, now=NOW)
+    again = await organizers.claim_invite(sessions, token=new.token, telegram_user_id=779,
+                                          now=NOW)
+    assert again.code != info.code and again.display_name == "Budi Santoso"
+    assert await organizers.my_code(sessions, 779) == again
+    assert (await stored(sessions, credited)).organizer_id == old.organizer_id
+    # Active again: a third invite is refused as before.
+    third = await group_admin.invite(sessions, union="SB", display_name="Budi",
+                                     created_by=STAFF, now=NOW)
+    with pytest.raises(AlreadyOrganizer):
+        await organizers.claim_invite(sessions, token=third.token, telegram_user_id=779, now=NOW)
