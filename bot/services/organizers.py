@@ -168,7 +168,7 @@ async def _claim(
     if not await queries.claim_invite(session, invite.id, telegram_user_id, now):
         raise errors.InviteUsed(invite.id)
     if earlier is not None:
-        # Deactivated before (/nonaktif): the account moves to the new invite. Leads credited
+        # Deactivated before (/nonaktifkan): the account moves to the new invite. Leads credited
         # to the old organizer stay theirs, so counts and recaps do not change.
         await queries.link_organizer(session, earlier.id, None)
     await queries.link_organizer(session, organizer.id, telegram_user_id)
