@@ -111,6 +111,15 @@ async def move_delivery(session: AsyncSession, broadcast_id: int, user_id: int, 
     return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
+async def move_all_deliveries(session: AsyncSession, broadcast_id: int, old: str, new: str,
+                              now: datetime) -> None:
+    await session.execute(
+        update(BroadcastDelivery)
+        .where(BroadcastDelivery.broadcast_id == broadcast_id, BroadcastDelivery.status == old)
+        .values(status=new, updated_at=now)
+    )
+
+
 async def delivery_counts(session: AsyncSession, broadcast_id: int) -> dict[str, int]:
     rows = await session.execute(
         select(BroadcastDelivery.status, func.count())

@@ -275,7 +275,7 @@ class Broadcast(Base):
     text: Mapped[str] = mapped_column(Text)
     created_by: Mapped[int] = mapped_column(BigInteger)
     chat_id: Mapped[int] = mapped_column(BigInteger)
-    status: Mapped[str] = mapped_column(String(12))  # draft, sending, done, cancelled
+    status: Mapped[str] = mapped_column(String(12))  # draft, sending, done, cancelled, stopped
     progress_message_id: Mapped[int | None] = mapped_column(BigInteger)
     lease_owner: Mapped[str | None] = mapped_column(String(64))
     lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -294,6 +294,7 @@ class BroadcastDelivery(Base):
         ForeignKey("broadcasts.id", ondelete="CASCADE"), primary_key=True
     )
     telegram_user_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    # pending, sending, sent, blocked, failed; stopped: not sent, the broadcast was stopped
     status: Mapped[str] = mapped_column(String(8))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
 

@@ -68,13 +68,24 @@ async def prepare(update: Update, context: BotContext) -> None:
 
 
 async def on_button(update: Update, context: BotContext) -> None:
-    """Kirim starts the sending; Batal drops the draft."""
+    """Kirim starts the sending; Batal drops the draft; Hentikan stops a sending."""
     query, chat = update.callback_query, update.effective_chat
     if query is None or query.data is None or chat is None:
         return
     _ = context.gettext
     _prefix, action, raw_id = query.data.split(":")
     broadcast_id = int(raw_id)
+    if action == "stop":
+        try:
+            await broadcasts.stop(context.sessions, broadcast_id=broadcast_id,
+                                  now=context.now())
+        except broadcasts.NotSending:
+            await query.answer(_("This broadcast is not being sent any more."),
+                               show_alert=True)
+            return
+        logger.info("broadcast %s stopped", broadcast_id)
+        await query.answer(_("Stopping the broadcast…"))
+        return
     try:
         if action == "cancel":
             await broadcasts.cancel(context.sessions, broadcast_id=broadcast_id,
@@ -97,12 +108,18 @@ async def on_button(update: Update, context: BotContext) -> None:
     sent = await context.bot.send_message(
         chat.id, _("📤 Broadcast #{number}: sending to {count} workers…").format(
             number=broadcast_id, count=number(draft.recipients, context.language)),
+        reply_markup=stop_keyboard(_, broadcast_id),
         reply_parameters=ReplyParameters(anchor, allow_sending_without_reply=True)
         if anchor is not None else None)
     await broadcasts.set_progress_message(context.sessions, broadcast_id=broadcast_id,
                                           message_id=sent.message_id)
     _app(context).create_task(send_all(_app(context), broadcast_id),
                                     name=f"broadcast-{broadcast_id}")
+
+
+def stop_keyboard(_: Gettext, broadcast_id: int) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([[
+        InlineKeyboardButton(_("⏹ Stop"), callback_data=f"bc:stop:{broadcast_id}")]])
 
 
 class ProgressMessage:
@@ -123,7 +140,8 @@ class ProgressMessage:
         if self.editing is None or self.editing.done():
             self.editing = asyncio.create_task(self.show(self._(
                 "📤 Broadcast #{number}: sent {sent} of {total}, blocked {blocked}").format(
-                number=self.info.id, **self._numbers(progress))))
+                number=self.info.id, **self._numbers(progress)),
+                stop_keyboard(self._, self.info.id)))
 
     async def finish(self, progress: broadcasts.Progress) -> None:
         if self.editing is not None:
@@ -137,22 +155,34 @@ class ProgressMessage:
                                   "most.</i>")
         await self.show(text)
 
+    async def stopped(self, progress: broadcasts.Progress) -> None:
+        if self.editing is not None:
+            await self.editing
+        await self.show(self._(
+            "⏹ Broadcast #{number} stopped: sent {sent} of {total}, blocked {blocked}, "
+            "failed {failed}; {stopped} workers did not get it.").format(
+            number=self.info.id, **self._numbers(progress)))
+
     def _numbers(self, progress: broadcasts.Progress) -> dict[str, str]:
         values = {"sent": progress.sent, "total": progress.total, "blocked": progress.blocked,
-                  "failed": progress.failed, "unknown": progress.unknown}
+                  "failed": progress.failed, "unknown": progress.unknown,
+                  "stopped": progress.stopped}
         return {key: number(value, self.language) for key, value in values.items()}
 
-    async def show(self, text: str) -> None:
+    async def show(self, text: str, keyboard: InlineKeyboardMarkup | None = None) -> None:
+        """Without a keyboard the Stop button goes: the broadcast is over."""
         try:
             if self.message_id is None:
-                sent = await self.app.bot.send_message(self.info.chat_id, text)
+                sent = await self.app.bot.send_message(self.info.chat_id, text,
+                                                       reply_markup=keyboard)
                 self.message_id = sent.message_id
                 assert self.app.bot_data.sessions is not None
                 await broadcasts.set_progress_message(
                     self.app.bot_data.sessions, broadcast_id=self.info.id,
                     message_id=sent.message_id)
             else:
-                await self.app.bot.edit_message_text(text, self.info.chat_id, self.message_id)
+                await self.app.bot.edit_message_text(text, self.info.chat_id, self.message_id,
+                                                     reply_markup=keyboard)
         except TelegramError as error:  # "message is not modified", a deleted message, ...
             logger.info("broadcast %s progress not shown: %s", self.info.id,
                         type(error).__name__)
@@ -192,6 +222,10 @@ async def send_all(app: App, broadcast_id: int) -> None:
                         broadcast_id, result.sent, result.blocked, result.failed,
                         result.unknown)
             await progress.finish(result)
+            return
+        latest = await broadcasts.info(sessions, broadcast_id=broadcast_id)
+        if latest is not None and latest.status == "stopped":
+            await progress.stopped(await broadcasts.progress(sessions, broadcast_id=broadcast_id))
         elif progress.editing is not None:
             await progress.editing
     finally:
@@ -208,7 +242,7 @@ async def resume(context: BotContext) -> None:
 
 def register(app: App) -> None:
     staff_command(app, "siaran", prepare, N_("Send a message to opted-in workers"), admin=True)
-    staff_button(app, r"^bc:(send|cancel):\d{1,18}$", on_button, admin=True)
+    staff_button(app, r"^bc:(send|cancel|stop):\d{1,18}$", on_button, admin=True)
     if app.job_queue is not None:
         app.job_queue.run_repeating(resume, interval=RESUME_EVERY, first=0.5,
                                     name="resume_broadcasts")

@@ -47,6 +47,10 @@ class NotDraft(BroadcastError):
     """The broadcast was sent or cancelled already (or does not exist)."""
 
 
+class NotSending(BroadcastError):
+    """The broadcast is not being sent (any more): finished, stopped, or never confirmed."""
+
+
 @dataclass(frozen=True)
 class Draft:
     id: int
@@ -71,6 +75,7 @@ class Progress:
     failed: int
     unknown: int  # claimed but never recorded: a crash between the two
     pending: int
+    stopped: int = 0  # not sent because an administrator stopped the broadcast
 
 
 Send = Callable[[int], Awaitable[str]]  # returns one of OUTCOMES
@@ -112,6 +117,17 @@ async def cancel(sessions: Sessions, *, broadcast_id: int, now: datetime) -> Non
             raise NotDraft()
 
 
+async def stop(sessions: Sessions, *, broadcast_id: int, now: datetime) -> None:
+    """Stops a broadcast being sent: what is still pending is not sent. The instance
+    sending it notices at its next worker (its claim fails), so at most the message under
+    way still goes out."""
+    async with sessions.begin() as session:
+        if not await queries.set_status(session, broadcast_id, "sending", "stopped",
+                                        finished_at=now, lease_owner=None, lease_until=None):
+            raise NotSending()
+        await queries.move_all_deliveries(session, broadcast_id, "pending", "stopped", now)
+
+
 async def info(sessions: Sessions, *, broadcast_id: int) -> BroadcastInfo | None:
     async with sessions.begin() as session:
         row = await queries.broadcast(session, broadcast_id)
@@ -135,7 +151,8 @@ async def progress(sessions: Sessions, *, broadcast_id: int) -> Progress:
     async with sessions.begin() as session:
         counts = await queries.delivery_counts(session, broadcast_id)
     return Progress(sum(counts.values()), counts.get("sent", 0), counts.get("blocked", 0),
-                    counts.get("failed", 0), counts.get("sending", 0), counts.get("pending", 0))
+                    counts.get("failed", 0), counts.get("sending", 0), counts.get("pending", 0),
+                    counts.get("stopped", 0))
 
 
 async def _lease(sessions: Sessions, broadcast_id: int, owner: str, now: datetime) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections import Counter
 from contextlib import AsyncExitStack
 from datetime import UTC, datetime, timedelta
@@ -105,6 +106,45 @@ async def test_cancel_sends_nothing(fake_tg: FakeTelegram, app: App) -> None:
     shown = await preview(fake_tg)
     await Person(fake_tg, ADMIN).in_chat(STAFF_CHAT).press(shown, "bc:cancel:1")
     assert sends_to(fake_tg) == Counter()
+
+
+async def test_stop_ends_a_broadcast_under_way(fake_tg: FakeTelegram, app: App) -> None:
+    workers = list(range(74001, 74021))
+    await add_leads(app, fake_tg, workers)
+    shown = await preview(fake_tg)
+    for _ in range(40):
+        fake_tg.inject("delay", method="sendMessage", delay=0.1)
+    await send(fake_tg, shown)
+    sending = await fake_tg.wait_for(
+        lambda c: c.method == "sendMessage" and c.params.get("text", "").startswith("📤"))
+    assert ("⏹ Hentikan", "bc:stop:1") in buttons(sending)
+    await fake_tg.wait_for(lambda c: c.method == "sendMessage"
+                           and c.params.get("chat_id") == str(workers[2]), timeout=15)
+
+    async def press_stop(person: Person) -> Sent:
+        # The progress edits go on meanwhile: wait for the answer to this button.
+        start = len(fake_tg.sent)
+        message = fake_tg.messages[(STAFF_CHAT, sending.result["message_id"])]
+        await fake_tg.press(person.user_id, message, "bc:stop:1", person.first_name)
+        return await fake_tg.wait_for(lambda c: c.method == "answerCallbackQuery", start=start)
+
+    staff = Person(fake_tg, STAFF_MEMBER).in_chat(STAFF_CHAT)
+    refused = await press_stop(staff)  # administrators only
+    assert refused.params.get("show_alert")
+    admin = Person(fake_tg, ADMIN, "Admin").in_chat(STAFF_CHAT)
+    assert (await press_stop(admin)).params["text"] == "Menghentikan siaran…"
+    stopped = await fake_tg.wait_for(
+        lambda c: c.params.get("text", "").startswith("⏹ Siaran #1 dihentikan"), timeout=15)
+    assert "reply_markup" not in stopped.params or not buttons(stopped)  # the button went
+    counts = await _deliveries(app)
+    assert counts["stopped"] > 0 and counts["pending"] == counts["sending"] == 0
+    assert counts["sent"] + counts["stopped"] == len(workers)
+    delivered = sum(sends_to(fake_tg).values())
+    assert delivered == counts["sent"] < len(workers)
+    assert f"{counts['stopped']} pekerja tidak menerimanya" in stopped.params["text"]
+    assert "tidak sedang dikirim" in (await press_stop(admin)).params["text"]
+    await asyncio.sleep(0.5)
+    assert sum(sends_to(fake_tg).values()) == delivered  # nothing more went out
 
 
 async def _deliveries(app: App) -> Counter[str]:
