@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, distinct, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import Conversation, QuestionLog, Ticket, TicketMessage
@@ -70,6 +70,20 @@ async def last_worker_text(session: AsyncSession, ticket_id: int) -> str | None:
         .order_by(TicketMessage.id.desc())
         .limit(1)
     )
+
+
+async def worker_messages_since(session: AsyncSession, ticket_id: int, since: datetime) -> int:
+    """The worker's messages in the thread after `since` and after the last staff answer
+    (a message copied to two groups is one message: its rows share the time)."""
+    last_answer = await session.scalar(
+        select(func.max(TicketMessage.created_at))
+        .where(TicketMessage.ticket_id == ticket_id, TicketMessage.direction == "staff"))
+    if last_answer is not None and last_answer > since:
+        since = last_answer
+    return int(await session.scalar(
+        select(func.count(distinct(TicketMessage.created_at)))
+        .where(TicketMessage.ticket_id == ticket_id, TicketMessage.direction == "worker",
+               TicketMessage.created_at > since)) or 0)
 
 
 async def first_copies(session: AsyncSession, ticket_id: int) -> dict[int, int]:

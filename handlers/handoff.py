@@ -92,6 +92,12 @@ async def submit(update: Update, context: BotContext, text: str) -> None:
     except handoff.EmptyQuestion:
         await context.bot.send_message(chat.id, _("Please type your question."))
         return
+    except handoff.TooManyFollowUps:
+        await context.bot.send_message(chat.id, _(
+            "⏳ Our staff have your messages and will answer here. Please wait for their "
+            "answer before writing more; this message was not passed on. For something "
+            "urgent, call 175."))
+        return
     ticket = posted.ticket
     keyboard = done_keyboard(ticket.id, _)
     if posted.duplicate:

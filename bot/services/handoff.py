@@ -21,6 +21,11 @@ FLOW = queries.HANDOFF_FLOW
 WINDOW = timedelta(hours=24)
 MAX_TEXT = 3000  # leaves room for the header within Telegram's 4096 characters
 MAX_NAME = 64
+# A worker's messages passed on without a staff answer in between, per FOLLOW_UP_WINDOW:
+# enough for a conversation, not for a flood (a staff group takes about 20 messages a
+# minute, and the lead cards queue behind them).
+FOLLOW_UP_LIMIT = 10
+FOLLOW_UP_WINDOW = timedelta(minutes=10)
 
 
 class HandoffError(DomainError):
@@ -33,6 +38,10 @@ class EmptyQuestion(HandoffError):
 
 class NotYourQuestion(HandoffError):
     """The button names a question of another user, or none at all."""
+
+
+class TooManyFollowUps(HandoffError):
+    """The worker wrote FOLLOW_UP_LIMIT messages without an answer: wait for staff."""
 
 
 class UnknownTicket(HandoffError):
@@ -74,7 +83,10 @@ def clean(text: str | None) -> str:
 
 async def post(sessions: Sessions, *, telegram_user_id: int, first_name: str, text: str,
                now: datetime) -> Posted:
-    """Opens a ticket, or adds to the worker's open one; opens the handoff flow with it."""
+    """Opens a ticket, or adds to the worker's open one; opens the handoff flow with it.
+
+    Raises EmptyQuestion, or TooManyFollowUps when the open ticket has FOLLOW_UP_LIMIT
+    messages of the worker's without an answer within FOLLOW_UP_WINDOW."""
     text = clean(text)
     async with sessions.begin() as session:
         row = await queries.open_ticket_of(session, telegram_user_id, now - WINDOW)
@@ -85,6 +97,9 @@ async def post(sessions: Sessions, *, telegram_user_id: int, first_name: str, te
             duplicate, anchors = False, {}
         else:
             duplicate = await queries.last_worker_text(session, row.id) == text
+            if not duplicate and await queries.worker_messages_since(
+                    session, row.id, now - FOLLOW_UP_WINDOW) >= FOLLOW_UP_LIMIT:
+                raise TooManyFollowUps()
             anchors = await queries.first_copies(session, row.id)
             await queries.touch_ticket(session, row.id, now)
         await queries.keep_flow(session, telegram_user_id, flow_data(row.id), now,

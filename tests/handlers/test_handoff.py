@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from bot.context import App
 from bot.sandbox.fake_telegram import FakeTelegram, Sent
+from bot.services.handoff import FOLLOW_UP_LIMIT
 from bot.settings import Settings
 from db.models import QuestionLog, Ticket
 from tests.conftest import STAFF_CHAT, STAFF_MEMBER
@@ -155,3 +156,21 @@ async def test_other_replies_in_the_group_are_ignored(fake_tg: FakeTelegram, app
     await fake_tg.send_message(STAFF_MEMBER, "ok", chat_id=STAFF_CHAT, reply_to=other)
     await staff.say("/tutup")  # something that answers, so we know the reply was processed
     assert [c.method for c in fake_tg.sent[start:]] == ["sendMessage"]
+
+
+async def test_a_flood_of_follow_ups_waits_for_the_staff_answer(fake_tg: FakeTelegram,
+                                                                 app: App) -> None:
+    fake_tg.user_chat(WORKER, "Siti")
+    copy, _confirmation = await _ask(fake_tg)  # the first of FOLLOW_UP_LIMIT messages
+    worker = Person(fake_tg, WORKER, "Siti")
+    for n in range(2, FOLLOW_UP_LIMIT + 1):
+        assert "📨" in (await worker.say(f"Tambahan ke-{n}")).params["text"]
+    start = len(fake_tg.sent)
+    refused = await worker.say("Halo? Halo?")
+    assert refused.params["text"].startswith("⏳") and "175" in refused.params["text"]
+    relayed = [c for c in fake_tg.sent[start:] if str(c.params.get("chat_id")) == str(STAFF_CHAT)]
+    assert not relayed
+    await _staff_reply(fake_tg, copy, "Sebentar ya, kami cek.")
+    start = len(fake_tg.sent)
+    assert "📨" in (await worker.say("Baik, terima kasih")).params["text"]
+    await _group_copy(fake_tg, start)  # after an answer the worker is heard again
