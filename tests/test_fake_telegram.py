@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import httpx
 import pytest
 
@@ -62,3 +64,16 @@ async def test_blocked_user_is_403_and_faults_are_injected(fake_tg: FakeTelegram
     assert response.status_code == 429
     assert response.json()["parameters"]["retry_after"] == 3
     assert (await _call(fake_tg, "sendMessage", chat_id=44, text="hi")).json()["ok"] is True
+
+
+async def test_a_fault_can_target_one_chat_and_hold_a_call(fake_tg: FakeTelegram) -> None:
+    fake_tg.user_chat(45)
+    fake_tg.user_chat(46)
+    fake_tg.inject("hold", method="sendMessage", chat_id=46)
+    held = asyncio.ensure_future(_call(fake_tg, "sendMessage", chat_id=46, text="later"))
+    assert (await _call(fake_tg, "sendMessage", chat_id=45, text="now")).json()["ok"] is True
+    await asyncio.sleep(0.05)
+    assert not held.done() and [s.params["text"] for s in fake_tg.sent] == ["now"]
+    fake_tg.release_held()
+    assert (await held).json()["ok"] is True
+    assert [s.params["text"] for s in fake_tg.sent] == ["now", "later"]

@@ -4,7 +4,7 @@ It speaks the Bot API over HTTP on 127.0.0.1 (`POST /bot<token>/<method>`), so t
 python-telegram-bot request and polling code runs. It answers the way Telegram does,
 errors included: unknown methods, texts that are too long or badly formatted, unknown
 chats, users who blocked the bot, and faults injected by a test (500, 429, dropped
-connections, slow answers).
+connections, slow answers, calls held until the test releases them).
 """
 
 from __future__ import annotations
@@ -38,13 +38,15 @@ class ApiError(Exception):
 
 @dataclass
 class Fault:
-    """One injected failure for the next call of `method` ("*" for any method)."""
+    """One injected failure for the next call of `method` ("*" for any method), to any chat
+    or, with `chat_id`, to that chat only."""
 
     method: str
-    kind: str  # "status", "retry_after", "drop", "delay"
+    kind: str  # "status", "retry_after", "drop", "delay", "hold" (until release_held())
     status: int = 500
     retry_after: int = 1
     delay: float = 0.0
+    chat_id: int | None = None
 
 
 @dataclass
@@ -78,6 +80,7 @@ class FakeTelegram:
         self._runner: web.AppRunner | None = None
         self._released = False
         self._answered: set[str] = set()  # a callback query can be answered once
+        self._held = asyncio.Event()
 
     # -- server ------------------------------------------------------------------------
     @property
@@ -107,10 +110,12 @@ class FakeTelegram:
         if request.match_info["token"] != self.token:
             return _error(401, "Unauthorized")
         params = await _read_params(request)
-        fault = self._take_fault(method)
+        fault = self._take_fault(method, params)
         if fault is not None:
             if fault.kind == "delay":
                 await asyncio.sleep(fault.delay)
+            elif fault.kind == "hold":
+                await self._held.wait()
             elif fault.kind == "drop":
                 if request.transport is not None:
                     request.transport.close()
@@ -141,21 +146,33 @@ class FakeTelegram:
             return web.Response(status=404)
         return web.Response(body=data)
 
-    def _take_fault(self, method: str) -> Fault | None:
+    def _take_fault(self, method: str, params: Params) -> Fault | None:
+        if method == "getUpdates":
+            return None
         for index, fault in enumerate(self.faults):
-            if fault.method in (method, "*") and method not in ("getUpdates",):
+            if fault.method in (method, "*") and fault.chat_id in (None, _chat_of(params)):
                 return self.faults.pop(index)
         return None
 
     # -- what tests and the sandbox do ---------------------------------------------------
     async def release_polls(self, released: bool = True) -> None:
-        """Ends pending long polls at once (so a stopping bot need not wait for them)."""
+        """Ends pending long polls and held calls at once (so a stopping bot need not wait
+        for them)."""
         self._released = released
+        if released:
+            self.release_held()
         async with self._changed:
             self._changed.notify_all()
 
+    def release_held(self) -> None:
+        """Lets the calls held by "hold" faults go on."""
+        self._held.set()
+
     def inject(self, kind: str, **fault: Any) -> None:
-        """Makes the next matching call fail: inject("status", method="sendMessage")."""
+        """Makes the next matching call fail: inject("status", method="sendMessage"), or
+        wait: inject("hold", method="sendMessage", chat_id=-100123) until release_held()."""
+        if kind == "hold":
+            self._held.clear()
         self.faults.append(Fault(kind=kind, **fault))
 
     async def push_update(self, payload: dict[str, Any]) -> dict[str, Any]:
@@ -417,6 +434,13 @@ class Upload:
     filename: str
     content_type: str
     data: bytes
+
+
+def _chat_of(params: Params) -> int | None:
+    try:
+        return int(params["chat_id"])
+    except (KeyError, TypeError, ValueError):
+        return None
 
 
 def _error(code: int, description: str, retry_after: int | None = None) -> web.Response:
