@@ -9,7 +9,7 @@ from typing import Any
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import TypeHandler
 
-from bot.context import App, BotContext, CommandSpec
+from bot.context import App, BotContext, CommandSpec, LeadListener
 from bot.services import users
 
 __all__ = ["blocked_the_bot", "escape", "main_menu", "register", "remember_user"]
@@ -52,6 +52,18 @@ async def blocked_the_bot(context: BotContext, telegram_user_id: int) -> None:
     stored = context.application.user_data.get(telegram_user_id)
     if stored is not None:
         stored.pop(_SEEN_AT, None)
+
+
+def tell_in_background(context: BotContext, listeners: list[LeadListener], lead_id: int) -> None:
+    """Runs the lead listeners after the update instead of within it.
+
+    They post into the staff groups, where Telegram takes about 20 messages a minute per group:
+    when a union meeting registers at once the posts queue for minutes, and the worker who
+    caused one must not wait for it. python-telegram-bot awaits these tasks when the bot stops
+    and hands their errors to the error handler (handlers/errors.py, which logs them).
+    """
+    for listener in listeners:
+        context.application.create_task(listener(context, lead_id), name=f"lead-{lead_id}")
 
 
 def main_menu(context: BotContext) -> InlineKeyboardMarkup:

@@ -12,7 +12,7 @@ from bot.context import App, BotContext, CommandSpec
 from bot.i18n import N_
 from bot.services import leads
 from handlers import lead_views
-from handlers.common import add_commands
+from handlers.common import add_commands, tell_in_background
 
 
 async def show_my_data(update: Update, context: BotContext) -> None:
@@ -63,8 +63,7 @@ async def erase(update: Update, context: BotContext) -> None:
         _("🗑 Your personal data has been deleted.") if erased is not None
         else _("Nothing about you is stored, so there is nothing to delete."))
     if erased is not None:
-        for listener in context.bot_data.lead_erased_listeners:
-            await listener(context, erased)
+        tell_in_background(context, context.bot_data.lead_erased_listeners, erased)
 
 
 async def apply_retention(context: BotContext) -> None:

@@ -21,7 +21,7 @@ from bot.services import conversations, leads, referrals, registration, users, v
 from bot.services.conversations import FlowState
 from bot.services.registration import Kind, Step
 from handlers import lead_views, registration_views
-from handlers.common import add_commands, main_menu
+from handlers.common import add_commands, main_menu, tell_in_background
 from handlers.registration_errors import error_text
 from handlers.router import timeout_text
 
@@ -262,8 +262,7 @@ async def _confirm(update: Update, context: BotContext, flow: str, kind: Kind,
         "or at the branch office (bring your KTP).\n• Questions: call 175.\n"
         "• /datasaya shows your data; /hapusdata deletes it.")]
     await context.bot.send_message(ids[0], "\n".join(lines), reply_markup=main_menu(context))
-    for listener in context.bot_data.lead_listeners:
-        await listener(context, view.id)
+    tell_in_background(context, context.bot_data.lead_listeners, view.id)
 
 
 def _limiter(context: BotContext) -> referrals.GuessLimiter:

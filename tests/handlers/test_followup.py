@@ -224,6 +224,27 @@ async def test_registered_worker_is_announced_to_staff(fake_tg: FakeTelegram, ap
     assert (await stored_leads(app))[0].status == "terdaftar"
 
 
+async def test_a_card_waiting_for_the_staff_group_does_not_hold_up_the_worker(
+    fake_tg: FakeTelegram, app: App
+) -> None:
+    """Telegram takes about 20 messages a minute into one group: when a union meeting
+    registers at once, the staff cards queue. The worker is answered meanwhile."""
+    siti = Person(fake_tg, 701, "Siti")
+    summary = await register_bpu(siti)
+    fake_tg.inject("hold", method="sendMessage", chat_id=STAFF_CHAT)
+    thanks = await siti.press(summary, "reg:confirm")
+    assert "tercatat" in thanks.params["text"]
+    answer = await siti.say("/datasaya")  # the same worker's next message
+    assert BPU_ANSWERS["name"] in answer.params["text"]
+    assert not [call for call in fake_tg.sent if to_chat(STAFF_CHAT)(call)]  # still held
+    start = len(fake_tg.sent)
+    fake_tg.release_held()
+    card = await announcement(fake_tg, start)
+    assert BPU_ANSWERS["name"] in card.params["text"]
+    edited = await staff(fake_tg).press(card, "Terdaftar")  # its buttons find the lead
+    assert "Terdaftar" in edited.params["text"]
+
+
 async def test_erasure_redraws_the_staff_announcement(fake_tg, app) -> None:
     from tests.conftest import STAFF_CHAT
     from tests.harness import Person
