@@ -89,6 +89,7 @@ def build_application(
     app: App = builder.build()  # type: ignore[assignment]
     state = app.bot_data
     state.settings = settings
+    state.sole_receiver = sole_receiver
     state.visit_every = common.VISIT_EVERY if sole_receiver else timedelta(0)
     try:
         prepare_sqlite_file(settings.database_url)

@@ -73,9 +73,11 @@ class AppState:
     lead_listeners: list[LeadListener] = field(default_factory=list)  # a lead was stored
     lead_erased_listeners: list[LeadListener] = field(default_factory=list)
     extras: dict[str, Any] = field(default_factory=dict)
+    # This process alone receives the updates (long polling); False behind a webhook, where
+    # instances take turns with the same users.
+    sole_receiver: bool = False
     # How long a user's language is taken from memory between two writes of their visit
-    # (handlers/common.py). Only a process that alone receives the updates (long polling)
-    # may keep it: behind a webhook, instances take turns with the same users.
+    # (handlers/common.py). Only a sole receiver may keep it.
     visit_every: timedelta = timedelta(0)
 
 

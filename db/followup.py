@@ -57,6 +57,16 @@ async def notifications(session: AsyncSession, lead_id: int) -> list[tuple[int, 
     return [(chat_id, message_id) for chat_id, message_id in rows.all()]
 
 
+async def unannounced(session: AsyncSession, since: datetime) -> list[int]:
+    """Leads stored since `since`, not erased, with no message in any staff group."""
+    announced = select(LeadNotification.id).where(LeadNotification.lead_id == Lead.id)
+    return list(await session.scalars(
+        select(Lead.id)
+        .where(Lead.created_at >= since, Lead.erased_at.is_(None), ~announced.exists())
+        .order_by(Lead.id)
+    ))
+
+
 async def add_notification(
     session: AsyncSession, lead_id: int, chat_id: int, message_id: int
 ) -> None:

@@ -105,6 +105,20 @@ async def announce_lead(context: BotContext, lead_id: int) -> None:
         await followup.record_notifications(context.sessions, lead_id=lead_id, messages=posted)
 
 
+async def announce_missed(context: BotContext) -> None:
+    """Once at start: leads stored but never shown in a staff group get their card now
+    (the process stopped while their cards waited for Telegram's pace, or no group could
+    be reached). Only where this process alone receives the updates: behind a webhook,
+    another instance may still have those cards on their way."""
+    if not context.settings.staff_chat_ids:
+        return
+    missed = await followup.unannounced(context.sessions, now=context.now())
+    if missed:
+        logger.info("announcing %s leads no staff group has seen", len(missed))
+    for lead_id in missed:
+        await announce_lead(context, lead_id)
+
+
 async def refresh_lead(context: BotContext, lead_id: int) -> None:
     """Shows a lead's current data in all its announcements, e.g. after the worker erased
     their data (the name then becomes "(data erased)")."""
@@ -188,6 +202,8 @@ async def status_command(update: Update, context: BotContext) -> None:
 def register(app: App) -> None:
     app.bot_data.lead_listeners.append(announce_lead)
     app.bot_data.lead_erased_listeners.append(refresh_lead)
+    if app.job_queue is not None and app.bot_data.sole_receiver:
+        app.job_queue.run_once(announce_missed, when=0, name="announce_missed")
     staff_button(app, r"^lead:\d{1,18}:(dihubungi|terdaftar|tidak_berminat)$", press_status)
     staff_command(app, "status", status_command,
                   N_("Set a lead's status: /status <number> <status> [KPJ]"))

@@ -10,7 +10,7 @@ import logging
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -25,6 +25,8 @@ logger = logging.getLogger(__name__)
 REGISTERED = "terdaftar"
 BUTTON_STATUSES = ("dihubungi", "terdaftar", "tidak_berminat")
 KPJ_DIGITS = 11
+# At start, leads of this last stretch that no staff group has seen get their card.
+MISSED_WITHIN = timedelta(days=7)
 _SEPARATORS = re.compile(r"[\s.\-]+")
 
 
@@ -114,6 +116,13 @@ async def lead_card(sessions: Sessions, *, lead_id: int) -> tuple[LeadCard, int]
     async with sessions.begin() as session:
         card = await _card(session, lead_id)
         return card, len(await queries.notifications(session, lead_id))
+
+
+async def unannounced(sessions: Sessions, *, now: datetime) -> list[int]:
+    """Leads of the last MISSED_WITHIN that no staff group has seen: the process stopped
+    while their cards waited for Telegram, or no group could be reached then."""
+    async with sessions.begin() as session:
+        return await queries.unannounced(session, now - MISSED_WITHIN)
 
 
 async def record_notifications(

@@ -13,12 +13,14 @@ from bot.context import App, BotContext
 from bot.sandbox.fake_telegram import FakeTelegram, Sent
 from bot.services import leads, organizers, referrals
 from bot.services.registration import Kind
+from bot.settings import Settings
 from db.models import LeadNotification, LeadStatusChange
 from handlers import followup as followup_handlers
 from tests.conftest import ADMIN, STAFF_CHAT, STAFF_MEMBER
-from tests.harness import Person, buttons
+from tests.harness import Person, buttons, running_app
 from tests.registration_helpers import (
     BPU_ANSWERS,
+    NIK_PUGER,
     NIK_SUMBERSARI,
     make_organizer,
     register_bpu,
@@ -243,6 +245,29 @@ async def test_a_card_waiting_for_the_staff_group_does_not_hold_up_the_worker(
     assert BPU_ANSWERS["name"] in card.params["text"]
     edited = await staff(fake_tg).press(card, "Terdaftar")  # its buttons find the lead
     assert "Terdaftar" in edited.params["text"]
+
+
+async def test_a_card_lost_with_the_process_is_posted_at_the_next_start(
+    fake_tg: FakeTelegram, settings: Settings
+) -> None:
+    """Stopped while a card waited for Telegram's pace: the lead is stored, and the next
+    start shows staff the leads no group has seen, and only those."""
+    async with running_app(settings, fake_tg) as app:
+        await submit_lead(app)  # stored and announced
+        await announcement(fake_tg)
+        assert app.bot_data.sessions is not None
+        await leads.submit(  # stored, the card never sent
+            app.bot_data.sessions, kind=Kind.SELF, telegram_user_id=702, chat_id=702,
+            data=FORM | {"full_name": "Budi Santoso", "nik": NIK_PUGER, "kecamatan": "Puger"},
+            now=datetime.now(UTC))
+    start = len(fake_tg.sent)
+    async with running_app(settings, fake_tg):
+        card = await announcement(fake_tg, start)
+        assert "Budi Santoso" in card.params["text"]
+        edited = await staff(fake_tg).press(card, "Terdaftar")  # its buttons find the lead
+        assert "Terdaftar" in edited.params["text"]
+    assert [c.params["text"] for c in fake_tg.sent[start:] if to_chat(STAFF_CHAT)(c)] == [
+        card.params["text"]]
 
 
 async def test_erasure_redraws_the_staff_announcement(fake_tg, app) -> None:
