@@ -13,7 +13,8 @@ The fake Bot API (bot/sandbox/fake_telegram.py) and the simulated users run in t
 the bot runs in a child process, so the fake server's own work does not take the bot's CPU
 (on 2 cores: one for the bot, one for the fake API and the users). Both bots poll with
 getUpdates (poll_interval=0, timeout=1, as the test harness), run without a rate limiter
-(Telegram's ~30 messages/s would be the whole figure) and use the same update processor
+(Telegram's ~30 messages/s would be the whole figure; --rate-limiter measures that pace,
+and then also when the last staff card arrived) and use the same update processor
 (bot.updates.PerUserUpdateProcessor: concurrent across users, in order per user, at most
 64 at a time). Users are a closed loop: each sends, waits for the reply, sends the next.
 
@@ -25,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import datetime as dt
 import json
 import multiprocessing as mp
@@ -57,17 +59,15 @@ TICKS = os.sysconf("SC_CLK_TCK")
 # -- the bots (child process) -----------------------------------------------------------
 
 def serve_bot(kind: str, base_url: str, token: str, database_url: str, log_path: str,
-              ready: Any, stop: Any) -> None:
+              ready: Any, stop: Any, rate_limiter: bool) -> None:
     """Child process: runs one bot until `stop` is set."""
-    import logging
-
     sys.stderr = open(log_path, "a", buffering=1)  # noqa: SIM115 - lives as long as the child
-    asyncio.run(_serve(kind, base_url, token, database_url, ready, stop, logging))
+    asyncio.run(_serve(kind, base_url, token, database_url, ready, stop, rate_limiter))
 
 
 async def _serve(kind: str, base_url: str, token: str, database_url: str, ready: Any,
-                 stop: Any, logging: Any) -> None:
-    app = build_bot(kind, base_url, token, database_url)
+                 stop: Any, rate_limiter: bool) -> None:
+    app = build_bot(kind, base_url, token, database_url, rate_limiter)
     await app.initialize()
     if app.post_init is not None:
         await app.post_init(app)
@@ -83,9 +83,10 @@ async def _serve(kind: str, base_url: str, token: str, database_url: str, ready:
         await app.post_shutdown(app)
 
 
-def build_bot(kind: str, base_url: str, token: str, database_url: str) -> Any:
+def build_bot(kind: str, base_url: str, token: str, database_url: str, rate_limiter: bool
+              ) -> Any:
     from telegram import Update
-    from telegram.ext import ApplicationBuilder, MessageHandler, filters
+    from telegram.ext import AIORateLimiter, ApplicationBuilder, MessageHandler, filters
 
     from bot.updates import PerUserUpdateProcessor
 
@@ -94,8 +95,11 @@ def build_bot(kind: str, base_url: str, token: str, database_url: str) -> Any:
             assert update.effective_message is not None
             await update.effective_message.reply_text(update.effective_message.text or "?")
 
-        app = (ApplicationBuilder().token(token).base_url(base_url)
-               .concurrent_updates(PerUserUpdateProcessor()).build())
+        builder = (ApplicationBuilder().token(token).base_url(base_url)
+                   .concurrent_updates(PerUserUpdateProcessor()))
+        if rate_limiter:
+            builder = builder.rate_limiter(AIORateLimiter(max_retries=5))
+        app = builder.build()
         app.add_handler(MessageHandler(filters.TEXT, echo))
         return app
     from bot.app import build_application
@@ -107,7 +111,7 @@ def build_bot(kind: str, base_url: str, token: str, database_url: str) -> Any:
         database_url=database_url, staff_chat_ids=frozenset({STAFF_CHAT}),
         admin_user_ids=frozenset({9001}), log_level="INFO")
     setup_logging(settings.log_level)  # as python -m bot does; to the log file
-    return build_application(settings, rate_limiter=False)
+    return build_application(settings, rate_limiter=rate_limiter)
 
 
 def cpu_seconds(pid: int) -> float:
@@ -220,11 +224,11 @@ async def faq_users(tg: FakeTelegram, calls: RoutedCalls, users: int, per_user: 
 
 
 async def registering_users(tg: FakeTelegram, calls: RoutedCalls, users: int,
-                            latencies: list[float], first_id: int) -> int:
+                            latencies: list[float], first_id: int, timeout: float) -> int:
     from tests.registration_helpers import register_bpu
 
     async def one(index: int) -> None:
-        user = User(tg, calls, first_id + index, latencies)
+        user = User(tg, calls, first_id + index, latencies, timeout)
         name = "Pekerja " + "".join(chr(97 + int(d)) for d in str(index))
         summary = await register_bpu(user, nik=f"350921450890{index + 1:04d}", name=name)
         done = await user.press(summary, "reg:confirm")
@@ -246,7 +250,8 @@ async def scenario(kind: str, work: str, args: argparse.Namespace, run: int) -> 
     ready, stop = context.Event(), context.Event()
     log_path = str(RESULTS / f"throughput-{kind}-{work}.log")
     child = context.Process(target=serve_bot, args=(
-        kind, tg.base_url, tg.token, f"sqlite+aiosqlite:///{database}", log_path, ready, stop))
+        kind, tg.base_url, tg.token, f"sqlite+aiosqlite:///{database}", log_path, ready, stop,
+        args.rate_limiter))
     child.start()
     try:
         if not await asyncio.to_thread(ready.wait, 120):
@@ -258,10 +263,13 @@ async def scenario(kind: str, work: str, args: argparse.Namespace, run: int) -> 
         cpu_bot, cpu_here = cpu_seconds(child.pid or 0), time.process_time()
         start = time.perf_counter()
         if work == "registration":
-            updates = await registering_users(tg, calls, args.users, latencies, 100_000)
+            updates = await registering_users(tg, calls, args.users, latencies, 100_000,
+                                              timeout=900 if args.rate_limiter else 120)
         else:
             updates = await faq_users(tg, calls, args.users, args.questions, latencies, 100_000)
         elapsed = time.perf_counter() - start
+        if work == "registration":  # the staff cards may still be on their way
+            cards_s = await last_card(calls, args.users, start, deadline=900)
         cpu_bot = cpu_seconds(child.pid or 0) - cpu_bot
         cpu_here = time.process_time() - cpu_here
         rss = rss_mb(child.pid or 0)
@@ -274,7 +282,8 @@ async def scenario(kind: str, work: str, args: argparse.Namespace, run: int) -> 
         await asyncio.to_thread(child.join, 60)
         await tg.stop()
     result: dict[str, Any] = {
-        "run": run, "bot": kind, "work": work, "users": args.users, "updates": updates,
+        "run": run, "bot": kind, "work": work, "rate_limiter": args.rate_limiter,
+        "users": args.users, "updates": updates,
         "seconds": round(elapsed, 3), "updates_per_s": round(updates / elapsed, 1),
         "p50_ms": pct(latencies, 50), "p95_ms": pct(latencies, 95), "p99_ms": pct(latencies, 99),
         "bot_cpu_share": round(cpu_bot / elapsed, 2),
@@ -286,7 +295,20 @@ async def scenario(kind: str, work: str, args: argparse.Namespace, run: int) -> 
         assert leads == args.users, f"{leads} leads stored, expected {args.users}"
         result["leads_stored"] = leads
         result["registrations_per_s"] = round(args.users / elapsed, 2)
+        result["last_staff_card_s"] = cards_s
     return result
+
+
+async def last_card(calls: RoutedCalls, cards: int, start: float, deadline: float) -> float:
+    """Seconds from the start to the last of `cards` lead cards in the staff group."""
+    box, until = calls.inbox(STAFF_CHAT), time.perf_counter() + deadline
+    while len(sent := [t for t, c in box.calls if c.method == "sendMessage"]) < cards:
+        if time.perf_counter() > until:
+            raise TimeoutError(f"{len(sent)} of {cards} staff cards within {deadline} s")
+        box.changed.clear()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(box.changed.wait(), 1)
+    return round(sent[cards - 1] - start, 1)
 
 
 def profiler(pid: int, name: str) -> subprocess.Popen[bytes]:
@@ -335,7 +357,8 @@ def medians(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         group = [r for r in rows if (r["bot"], r["work"]) == (kind, work)]
         if not group:
             continue
-        keys = [k for k, v in group[0].items() if isinstance(v, int | float) and k != "run"]
+        keys = [k for k, v in group[0].items()
+                if isinstance(v, int | float) and not isinstance(v, bool) and k != "run"]
         out.append({"bot": kind, "work": work, "runs": len(group)}
                    | {k: round(statistics.median(r[k] for r in group), 2) for k in keys})
     echo = next((m for m in out if m["bot"] == "echo"), None)
@@ -347,14 +370,15 @@ def medians(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def table(summary: list[dict[str, Any]]) -> str:
     lines = ["| Bot | Work | Updates | Updates/s | × echo | Registrations/s | p50 ms | p95 ms "
-             "| p99 ms | Bot CPU | Fake API CPU | Bot RSS MB |",
-             "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+             "| p99 ms | Bot CPU | Fake API CPU | Bot RSS MB | Last staff card s |",
+             "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for m in summary:
         lines.append(
             f"| {m['bot']} | {m['work']} | {m['updates']:.0f} | {m['updates_per_s']:.0f} "
             f"| {m.get('ratio_to_echo', '–')} | {m.get('registrations_per_s', '–')} "
             f"| {m['p50_ms']} | {m['p95_ms']} | {m['p99_ms']} | {m['bot_cpu_share']:.0%} "
-            f"| {m['fake_cpu_share']:.0%} | {m['bot_rss_mb']:.0f} |")
+            f"| {m['fake_cpu_share']:.0%} | {m['bot_rss_mb']:.0f} "
+            f"| {m.get('last_staff_card_s', '–')} |")
     return "\n".join(lines)
 
 
@@ -366,6 +390,9 @@ def parse() -> argparse.Namespace:
     parser.add_argument("--profile", action="store_true",
                         help="sample the bot with py-spy into bench-results/profile-*.txt")
     parser.add_argument("--only", choices=("echo", "sinergi", "faq", "registration"))
+    parser.add_argument("--rate-limiter", action="store_true",
+                        help="both bots with AIORateLimiter, as python -m bot runs: Telegram's "
+                        "pace (~30 messages/s, 20 a minute per group) instead of the CPU's")
     return parser.parse_args()
 
 
