@@ -101,8 +101,14 @@ async def announce_lead(context: BotContext, lead_id: int) -> None:
                            type(error).__name__)
             continue
         posted.append((chat_id, message.message_id))
-    if posted:
-        await followup.record_notifications(context.sessions, lead_id=lead_id, messages=posted)
+    if not posted:
+        return
+    await followup.record_notifications(context.sessions, lead_id=lead_id, messages=posted)
+    # The posts may have waited minutes for the group's pace: a worker who erased their data
+    # or staff who changed the status meanwhile found no card to redraw. Redraw it now.
+    result = await followup.current(context.sessions, lead_id=lead_id)
+    if result.card != card:
+        await refresh(context, result, None)
 
 
 async def announce_missed(context: BotContext) -> None:

@@ -289,3 +289,22 @@ async def test_erasure_redraws_the_staff_announcement(fake_tg, app) -> None:
                                            str(notice.result["message_id"]))
         and "Siti Aminah" not in c.params.get("text", ""))
     assert "data dihapus" in redrawn.params["text"]
+
+
+async def test_erasure_while_the_card_waits_leaves_no_name_in_the_group(
+    fake_tg: FakeTelegram, app: App
+) -> None:
+    """The card was drawn with the name, then waited for the group's pace while the worker
+    erased their data: once it is posted it is drawn again, without the name."""
+    siti = Person(fake_tg, 4243, "Siti")
+    summary = await register_bpu(siti)
+    fake_tg.inject("hold", method="sendMessage", chat_id=STAFF_CHAT)
+    await siti.press(summary, "reg:confirm")
+    done = await siti.press(await siti.say("/hapusdata"), "erase:yes")
+    assert "dihapus" in done.params["text"]
+    start = len(fake_tg.sent)
+    fake_tg.release_held()
+    card = await announcement(fake_tg, start)
+    shown = fake_tg.messages[(STAFF_CHAT, card.result["message_id"])]  # as the group sees it
+    await fake_tg.wait_for(lambda _: BPU_ANSWERS["name"] not in shown["text"], start=start)
+    assert "data dihapus" in shown["text"]
