@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import select
 
+from bot.app import build_application
 from bot.context import App, BotContext
 from bot.sandbox.fake_telegram import FakeTelegram, Sent
 from bot.services import leads, organizers, referrals
@@ -308,3 +309,12 @@ async def test_erasure_while_the_card_waits_leaves_no_name_in_the_group(
     shown = fake_tg.messages[(STAFF_CHAT, card.result["message_id"])]  # as the group sees it
     await fake_tg.wait_for(lambda _: BPU_ANSWERS["name"] not in shown["text"], start=start)
     assert "data dihapus" in shown["text"]
+
+
+def test_only_a_sole_receiver_posts_missed_cards_at_start(settings: Settings) -> None:
+    """Behind a webhook another instance may still have those cards on their way."""
+    polling = build_application(settings)
+    webhook = build_application(settings, sole_receiver=False)
+    assert polling.job_queue is not None and webhook.job_queue is not None
+    assert polling.job_queue.get_jobs_by_name("announce_missed")
+    assert not webhook.job_queue.get_jobs_by_name("announce_missed")
