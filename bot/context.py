@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -72,6 +73,10 @@ class AppState:
     faq: Any = None  # bot.services.faq.FaqIndex, replaced whole on /muatulang
     lead_listeners: list[LeadListener] = field(default_factory=list)  # a lead was stored
     lead_erased_listeners: list[LeadListener] = field(default_factory=list)
+    # Lead listeners waiting to run after their update, one after another, and whether a
+    # task is running them (handlers/common.tell_in_background).
+    lead_jobs: deque[tuple[LeadListener, int]] = field(default_factory=deque)
+    lead_jobs_running: bool = False
     extras: dict[str, Any] = field(default_factory=dict)
     # This process alone receives the updates (long polling); False behind a webhook, where
     # instances take turns with the same users.

@@ -55,15 +55,32 @@ async def blocked_the_bot(context: BotContext, telegram_user_id: int) -> None:
 
 
 def tell_in_background(context: BotContext, listeners: list[LeadListener], lead_id: int) -> None:
-    """Runs the lead listeners after the update instead of within it.
+    """Runs the lead listeners after the update instead of within it, one after another.
 
     They post into the staff groups, where Telegram takes about 20 messages a minute per group:
     when a union meeting registers at once the posts queue for minutes, and the worker who
-    caused one must not wait for it. python-telegram-bot awaits these tasks when the bot stops
-    and hands their errors to the error handler (handlers/errors.py, which logs them).
+    caused one must not wait for it. One at a time, so that a backlog waits here, in order,
+    and not at Telegram's limiter, where a worker's question to staff would queue behind it.
+    python-telegram-bot awaits the running task when the bot stops (the queue is emptied).
     """
-    for listener in listeners:
-        context.application.create_task(listener(context, lead_id), name=f"lead-{lead_id}")
+    state = context.bot_data
+    state.lead_jobs.extend((listener, lead_id) for listener in listeners)
+    if not state.lead_jobs_running:
+        state.lead_jobs_running = True
+        context.application.create_task(_run_lead_jobs(context), name="lead-listeners")
+
+
+async def _run_lead_jobs(context: BotContext) -> None:
+    state = context.bot_data
+    try:
+        while state.lead_jobs:
+            listener, lead_id = state.lead_jobs.popleft()
+            try:
+                await listener(context, lead_id)
+            except Exception as error:  # the error handler logs it; the next card goes on
+                await context.application.process_error(None, error)
+    finally:
+        state.lead_jobs_running = False
 
 
 def main_menu(context: BotContext) -> InlineKeyboardMarkup:

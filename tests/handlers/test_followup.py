@@ -7,6 +7,7 @@ import re
 from collections.abc import Callable
 from datetime import UTC, datetime
 
+import pytest
 from sqlalchemy import select
 
 from bot.app import build_application
@@ -318,3 +319,42 @@ def test_only_a_sole_receiver_posts_missed_cards_at_start(settings: Settings) ->
     assert polling.job_queue is not None and webhook.job_queue is not None
     assert polling.job_queue.get_jobs_by_name("announce_missed")
     assert not webhook.job_queue.get_jobs_by_name("announce_missed")
+
+
+async def test_cards_go_one_at_a_time_and_a_question_to_staff_gets_in_between(
+    fake_tg: FakeTelegram, app: App
+) -> None:
+    """Queued at Telegram, a backlog of cards would hold a worker's question to staff for
+    minutes at the group's pace; posted one at a time, the question waits for one card."""
+    fake_tg.inject("hold", method="sendMessage", chat_id=STAFF_CHAT)  # the first card waits
+    names = ["Siti Aminah", "Dewi Lestari", "Rina Wati"]
+    niks = [NIK_SUMBERSARI, "3509214508900002", "3509214508900003"]
+    for n, (name, nik) in enumerate(zip(names, niks, strict=True)):
+        worker = Person(fake_tg, 711 + n, name.split()[0])
+        await worker.press(await register_bpu(worker, name=name, nik=nik), "reg:confirm")
+    asking = Person(fake_tg, 720, "Budi")
+    confirmation = await asking.say("/petugas Kapan kantor cabang buka hari Sabtu?")
+    assert "#" in confirmation.params["text"]  # the question's copy is in the group
+    fake_tg.release_held()
+    for name in names:
+        await fake_tg.wait_for(lambda c, name=name: to_chat(STAFF_CHAT)(c)
+                               and name in c.params["text"])
+    posted = [c.params["text"] for c in fake_tg.sent if to_chat(STAFF_CHAT)(c)]
+    assert "Kapan kantor cabang buka" in posted[0]
+    assert [next(i for i, text in enumerate(posted) if name in text) for name in names] == [
+        1, 2, 3]
+
+
+async def test_a_failing_lead_listener_is_logged_and_the_cards_go_on(
+    fake_tg: FakeTelegram, app: App, caplog: pytest.LogCaptureFixture
+) -> None:
+    async def broken(context: BotContext, lead_id: int) -> None:
+        raise RuntimeError("listener failed")
+
+    app.bot_data.lead_listeners.insert(0, broken)
+    for n, nik in enumerate((NIK_SUMBERSARI, "3509214508900002")):
+        worker = Person(fake_tg, 731 + n, "Siti")
+        await worker.press(await register_bpu(worker, nik=nik), "reg:confirm")
+    await fake_tg.wait_for(lambda c: len([x for x in fake_tg.sent if to_chat(STAFF_CHAT)(x)]) == 2)
+    logged = [r.getMessage() for r in caplog.records if r.name == "handlers.errors"]
+    assert logged == ["error while handling update=None: RuntimeError"] * 2
