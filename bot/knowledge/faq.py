@@ -32,7 +32,9 @@ MAX_ANSWER_CHARS = 3500  # leaves room for the title, the source line and button
 MAX_TITLE_CHARS = 40
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
 _FIGURE = re.compile(r"Rp\s?\d|\d\s?%")
-_PER_REGULATION = re.compile(r"\bper\s+(?:PP|UU|Perpres|Permenaker|Perdir)\b[^\n]*?\d+/")
+# An answer with figures names its regulation in `source` (shown under the answer), not in
+# the body: workers read the answer first, the regulation is there to check it.
+_REGULATION = re.compile(r"\b(?:PP|UU|Perpres|Permenaker|Perdir)\b[^;]*?\d+/")
 _BAD_ENTITY = re.compile(r"&(?!(?:amp|lt|gt|quot|#\d+|#x[0-9a-fA-F]+);)")
 
 
@@ -155,20 +157,21 @@ def _entry_problems(raw: Any, index: int) -> tuple[str, list[str]]:
                 problems.append(f"{part} '{lang}' is too long ({len(text)} > {limit} chars)")
             problems += [f"{part} '{lang}': {p}" for p in html_problems(text)]
             if part == "answer":
-                problems += _figure_problems(text, lang, bool(raw.get("has_figures")))
+                problems += _figure_problems(
+                    text, lang, bool(raw.get("has_figures")), str(raw.get("source") or "")
+                )
     related = raw.get("related", [])
     if not isinstance(related, list) or len(related) > MAX_RELATED:
         problems.append(f"related must be a list of at most {MAX_RELATED} ids")
     return name, problems
 
 
-def _figure_problems(text: str, lang: str, has_figures: bool) -> list[str]:
-    if has_figures and not _PER_REGULATION.search(text):
-        return [f"has_figures but answer '{lang}' never says 'per <regulation>' "
-                "(e.g. per PP 82/2019)"]
+def _figure_problems(text: str, lang: str, has_figures: bool, source: str) -> list[str]:
+    if has_figures and not _REGULATION.search(source):
+        return ["has_figures but the source names no regulation (e.g. PP 82/2019)"]
     if not has_figures and _FIGURE.search(text):
         return [f"answer '{lang}' carries Rp or % figures: set has_figures: true "
-                "and cite 'per <regulation>'"]
+                "and name the regulation in source"]
     return []
 
 

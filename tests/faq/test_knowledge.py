@@ -118,6 +118,7 @@ def _break(entry: dict[str, Any], how: str) -> None:
             entry["answer"]["id"] += "<b>tebal"
         case "figures_without_per":
             entry["has_figures"] = True
+            entry["source"] = "S47, S48 (bpjstk-facts.md)"
             entry["answer"]["id"] = "Iurannya Rp16.800."
         case "figures_not_flagged":
             entry["has_figures"] = False
@@ -135,7 +136,7 @@ BREAKS = {
     "too_long": "too long",
     "bad_tag": "tag <br> is not allowed",
     "unclosed_tag": "never closed",
-    "figures_without_per": "per <regulation>",
+    "figures_without_per": "names no regulation",
     "figures_not_flagged": "set has_figures",
     "bad_topic": "topic 'lotre'",
 }
