@@ -14,10 +14,11 @@ from telegram import (
 )
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
-from telegram.ext import AIORateLimiter, ApplicationBuilder, ContextTypes, Defaults
+from telegram.ext import ApplicationBuilder, BaseRateLimiter, ContextTypes, Defaults
 
 from bot.context import App, AppState, BotContext
 from bot.i18n import load_catalogs
+from bot.ratelimit import ReplyPacedRateLimiter
 from bot.request import RetryingRequest
 from bot.services.faq import build_index
 from bot.settings import Settings, SettingsError
@@ -56,7 +57,10 @@ FEATURES: tuple[Any, ...] = (
 
 
 def build_application(
-    settings: Settings, *, rate_limiter: bool = True, sole_receiver: bool = True
+    settings: Settings,
+    *,
+    rate_limiter: bool | BaseRateLimiter[Any] = True,
+    sole_receiver: bool = True,
 ) -> App:
     """The Application with every feature. `sole_receiver`: this process alone receives the
     updates (long polling), so per-user facts may be kept in memory (AppState.visit_every);
@@ -82,10 +86,12 @@ def build_application(
     )
     if settings.telegram_api_file_url:
         builder = builder.base_file_url(settings.telegram_api_file_url)
-    if rate_limiter:
+    if rate_limiter is True:
         # Retries on: AIORateLimiter re-raises RetryAfter unless told to retry, which would
-        # drop the reply instead of delaying it.
-        builder = builder.rate_limiter(AIORateLimiter(max_retries=5))
+        # drop the reply instead of delaying it. Replies are not paced as bulk (bot/ratelimit).
+        builder = builder.rate_limiter(ReplyPacedRateLimiter(max_retries=5))
+    elif rate_limiter:
+        builder = builder.rate_limiter(rate_limiter)
     app: App = builder.build()  # type: ignore[assignment]
     state = app.bot_data
     state.settings = settings

@@ -18,6 +18,7 @@ from telegram.error import Forbidden, TelegramError
 
 from bot.context import App, BotContext
 from bot.i18n import N_, Gettext, number
+from bot.ratelimit import BULK
 from bot.services import broadcasts
 from handlers.access import staff_button, staff_command
 from handlers.common import escape
@@ -205,7 +206,7 @@ async def send_all(app: App, broadcast_id: int) -> None:
 
         async def deliver(user_id: int) -> str:
             try:
-                await app.bot.send_message(user_id, text)
+                await app.bot.send_message(user_id, text, rate_limit_args=BULK)
             except Forbidden:
                 return "blocked"
             except TelegramError as error:

@@ -59,14 +59,14 @@ TICKS = os.sysconf("SC_CLK_TCK")
 # -- the bots (child process) -----------------------------------------------------------
 
 def serve_bot(kind: str, base_url: str, token: str, database_url: str, log_path: str,
-              ready: Any, stop: Any, rate_limiter: bool) -> None:
+              ready: Any, stop: Any, rate_limiter: str | None) -> None:
     """Child process: runs one bot until `stop` is set."""
     sys.stderr = open(log_path, "a", buffering=1)  # noqa: SIM115 - lives as long as the child
     asyncio.run(_serve(kind, base_url, token, database_url, ready, stop, rate_limiter))
 
 
 async def _serve(kind: str, base_url: str, token: str, database_url: str, ready: Any,
-                 stop: Any, rate_limiter: bool) -> None:
+                 stop: Any, rate_limiter: str | None) -> None:
     app = build_bot(kind, base_url, token, database_url, rate_limiter)
     await app.initialize()
     if app.post_init is not None:
@@ -83,12 +83,18 @@ async def _serve(kind: str, base_url: str, token: str, database_url: str, ready:
         await app.post_shutdown(app)
 
 
-def build_bot(kind: str, base_url: str, token: str, database_url: str, rate_limiter: bool
-              ) -> Any:
+def build_bot(kind: str, base_url: str, token: str, database_url: str,
+              rate_limiter: str | None) -> Any:
+    """rate_limiter: None (none), "paced" (the bot's own, as python -m bot runs) or "aio"
+    (python-telegram-bot's AIORateLimiter, which paces replies as bulk sends)."""
     from telegram import Update
     from telegram.ext import AIORateLimiter, ApplicationBuilder, MessageHandler, filters
 
+    from bot.ratelimit import ReplyPacedRateLimiter
     from bot.updates import PerUserUpdateProcessor
+
+    limiter = {None: None, "aio": AIORateLimiter(max_retries=5),
+               "paced": ReplyPacedRateLimiter(max_retries=5)}[rate_limiter]
 
     if kind == "echo":
         async def echo(update: Update, context: Any) -> None:
@@ -97,8 +103,8 @@ def build_bot(kind: str, base_url: str, token: str, database_url: str, rate_limi
 
         builder = (ApplicationBuilder().token(token).base_url(base_url)
                    .concurrent_updates(PerUserUpdateProcessor()))
-        if rate_limiter:
-            builder = builder.rate_limiter(AIORateLimiter(max_retries=5))
+        if limiter is not None:
+            builder = builder.rate_limiter(limiter)
         app = builder.build()
         app.add_handler(MessageHandler(filters.TEXT, echo))
         return app
@@ -111,7 +117,7 @@ def build_bot(kind: str, base_url: str, token: str, database_url: str, rate_limi
         database_url=database_url, staff_chat_ids=frozenset({STAFF_CHAT}),
         admin_user_ids=frozenset({9001}), log_level="INFO")
     setup_logging(settings.log_level)  # as python -m bot does; to the log file
-    return build_application(settings, rate_limiter=rate_limiter)
+    return build_application(settings, rate_limiter=limiter or False)
 
 
 def cpu_seconds(pid: int) -> float:
@@ -390,9 +396,11 @@ def parse() -> argparse.Namespace:
     parser.add_argument("--profile", action="store_true",
                         help="sample the bot with py-spy into bench-results/profile-*.txt")
     parser.add_argument("--only", choices=("echo", "sinergi", "faq", "registration"))
-    parser.add_argument("--rate-limiter", action="store_true",
-                        help="both bots with AIORateLimiter, as python -m bot runs: Telegram's "
-                        "pace (~30 messages/s, 20 a minute per group) instead of the CPU's")
+    parser.add_argument("--rate-limiter", nargs="?", const="paced", choices=("paced", "aio"),
+                        help="both bots with a rate limiter: 'paced' (default; the bot's own, "
+                        "as python -m bot runs: replies at the bot's pace, 30/s for bulk "
+                        "sends, 20 a minute per group) or 'aio' (AIORateLimiter: 30/s for "
+                        "every send, replies included)")
     return parser.parse_args()
 
 
