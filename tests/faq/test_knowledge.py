@@ -61,7 +61,7 @@ def test_answers_with_figures_cite_a_regulation() -> None:
         for text in entry.answer.values():
             if re.search(r"Rp\s?\d|\d\s?%", text):
                 assert entry.has_figures, entry.id
-                assert re.search(r"\bper (PP|UU|Perpres|Permenaker|Perdir)\b", text), entry.id
+                assert re.search(r"\b(PP|UU|Perpres|Permenaker|Perdir)\b", entry.source), entry.id
 
 
 def test_answers_follow_the_safe_phrasing_rules() -> None:
