@@ -33,6 +33,8 @@ class Settings(BaseSettings):
     admin_user_ids: IdSet = frozenset()
     default_language: str = "id"
     timezone: str = "Asia/Jakarta"
+    # Until /target sets the year's targets. The defaults are the undated figures of the news
+    # item (bot.services.stats.NEWS_TARGETS), which /stats labels as such.
     target_pu: int = Field(default=29000, ge=0)
     target_bpu: int = Field(default=18000, ge=0)
     branch_name: str = "BPJS Ketenagakerjaan Kantor Cabang Jember"

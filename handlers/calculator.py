@@ -38,7 +38,7 @@ def result_text(income: Decimal, context: BotContext) -> str:
         _("<b>JKK + JKM + JHT: {amount} a month</b>").format(
             amount=rupiah(full.total, language)),
         "",
-        _("Rates per PP 44/2015: JKK 1% of declared income, JKM Rp6.800; JHT 2% of declared "
+        _("JKK 1% of declared income and JKM Rp6.800 per PP 44/2015; JHT 2% of declared "
           "income. This is an estimate: the official income bands are not confirmed here, so "
           "check your band at 175 or in the JMO app."),
         "<i>" + _("Source: {source}").format(source=sources.readable(contribution.SOURCE))

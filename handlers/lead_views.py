@@ -93,8 +93,9 @@ def estimate_lines(data: dict[str, Any], _: Gettext) -> list[str]:
     """The estimated monthly contribution for the worker's choice."""
     if data.get("segment") == "PU":
         return [_("As a wage earner, your employer registers you and pays most of the "
-                  "contribution; your share of JHT is 2% and of JP 1% of your wage "
-                  "(per PP 46/2015 and PP 45/2015).")]
+                  "contribution. Your share: JHT 2% of your wage and, in medium and large "
+                  "enterprises, JP 1% of your wage up to the JP wage cap (per PP 46/2015 and "
+                  "PP 45/2015).")]
     band = enums.income_band(data.get("income_band") or "")
     income = band.estimate if band is not None else contribution.MIN_DECLARED_INCOME
     with_jht = data.get("programmes") == "jkk_jkm_jht"
@@ -104,8 +105,8 @@ def estimate_lines(data: dict[str, Any], _: Gettext) -> list[str]:
         parts += f" + JHT {rupiah(result.jht)}"
     return [
         _("Estimated contribution: <b>{total} a month</b> ({parts}), for a declared income of "
-          "{income}. Rates per PP 44/2015: JKK 1%, JKM Rp6.800; JHT 2%. Confirm your band at "
-          "175 or in JMO.").format(total=rupiah(result.total), parts=parts,
+          "{income}. JKK 1% and JKM Rp6.800 per PP 44/2015; JHT 2% of the declared income. "
+          "Confirm your band at 175 or in JMO.").format(total=rupiah(result.total), parts=parts,
                               income=rupiah(result.declared_income)),
     ]
 

@@ -256,11 +256,7 @@ async def _confirm(update: Update, context: BotContext, flow: str, kind: Kind,
     lines = [_("✅ <b>Thank you, your interest is registered.</b>") if kind is Kind.SELF
              else _("✅ <b>The worker's interest is registered.</b>"), ""]
     lines += lead_views.estimate_lines(data, _)
-    lines += ["", _(
-        "<b>Next steps</b>\n• Branch staff may contact you by phone to help you enrol.\n"
-        "• You can also enrol yourself: at bpjsketenagakerjaan.go.id/bpu, in the JMO app, "
-        "or at the branch office (bring your KTP).\n• Questions: call 175.\n"
-        "• /datasaya shows your data; /hapusdata deletes it.")]
+    lines += ["", registration_views.next_steps(kind, data.get("segment"), _)]
     await context.bot.send_message(ids[0], "\n".join(lines), reply_markup=main_menu(context))
     tell_in_background(context, context.bot_data.lead_listeners, view.id)
 

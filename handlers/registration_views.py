@@ -139,3 +139,32 @@ def consent(kind: Kind, _: Gettext) -> tuple[str, InlineKeyboardMarkup]:
         [InlineKeyboardButton(yes, callback_data="reg:consent:yes")],
         [InlineKeyboardButton(_("❌ No"), callback_data="reg:consent:no")],
     ])
+
+
+def next_steps(kind: Kind, segment: str | None, _: Gettext) -> str:
+    """What happens after the interest is registered: who enrols a wage earner (the
+    employer) and where a self-employed worker can enrol (the facts sheet's channels)."""
+    if segment == "PU":
+        if kind is Kind.ASSISTED:
+            return _(
+                "<b>Next steps</b>\n• A wage earner is registered by their employer: the worker "
+                "asks the employer to register them in BPJS Ketenagakerjaan.\n• Branch staff "
+                "will contact the worker by phone.\n• If the employer does not register them: "
+                "the branch office, call centre 175 or the local labour office (Disnaker).")
+        return _(
+            "<b>Next steps</b>\n• As a wage earner you are registered by your employer: ask "
+            "them to register you in BPJS Ketenagakerjaan.\n• Branch staff will contact you by "
+            "phone.\n• If your employer does not register you: the branch office, call centre "
+            "175 or the local labour office (Disnaker).\n"
+            "• /datasaya shows your data; /hapusdata deletes it.")
+    if kind is Kind.ASSISTED:
+        return _(
+            "<b>Next steps</b>\n• Branch staff will contact the worker by phone to help them "
+            "enrol.\n• The worker can also enrol online at bpjsketenagakerjaan.go.id/bpu, at "
+            "the branch office (with their KTP) or through a PERISAI agent.\n"
+            "• Questions: call 175.")
+    return _(
+        "<b>Next steps</b>\n• Branch staff will contact you by phone to help you enrol.\n"
+        "• You can also enrol yourself: online at bpjsketenagakerjaan.go.id/bpu, at the branch "
+        "office (bring your KTP) or through a PERISAI agent.\n• Questions: call 175.\n"
+        "• /datasaya shows your data; /hapusdata deletes it.")

@@ -52,6 +52,26 @@ def progress_lines(report: tuple[stats.Progress, ...], _: Gettext, language: str
     return lines
 
 
+def target_heading(targets: stats.Targets, _: Gettext) -> str:
+    """"Target 2026" only for targets someone set; the news figures are labelled undated."""
+    if targets.from_news:
+        return _("<b>Leads {year}</b> (interest registered in the bot) against the news "
+                 "figures, undated").format(year=targets.year)
+    return _("<b>Target {year}</b>: interest registered in the bot (leads)").format(
+        year=targets.year)
+
+
+def target_note(targets: stats.Targets, _: Gettext, language: str) -> str:
+    if targets.stored:
+        return _("Targets {year} set by an administrator with /target.").format(
+            year=targets.year)
+    if targets.from_news:
+        return _("{pu} and {bpu} are news figures, undated (Antara Jatim), not this year's "
+                 "targets. An administrator sets this year's targets with /target.").format(
+            pu=number(targets.pu, language), bpu=number(targets.bpu, language))
+    return _("Targets from the settings; administrators can change them with /target.")
+
+
 def ranked(title: str, items: list[stats.Ranked], language: str) -> list[str]:
     lines = ["", f"<b>{title}</b>"]
     for place, item in enumerate(items, 1):
@@ -77,12 +97,9 @@ def render_report(report: stats.StatsReport, context: BotContext) -> str:
     lines = [period_title(period, _, language),
              _("As of {moment}").format(moment=tanggal_jam(context.now(), context.settings.tz,
                                                             language)),
-             "", _("<b>Target {year}</b>: interest registered in the bot (leads)").format(
-                 year=report.targets.year),
+             "", target_heading(report.targets, _),
              *progress_lines(report.progress, _, language),
-             "<i>" + (_("Targets set by an administrator with /target.") if report.targets.stored
-                      else _("Targets from the settings; administrators can change them with "
-                             "/target.")) + "</i>",
+             "<i>" + target_note(report.targets, _, language) + "</i>",
              "", _("<b>New leads</b>: today {today} · 7 days {week} · 30 days {month}").format(
                  today=number(report.today, language), week=number(report.last_7_days, language),
                  month=number(report.last_30_days, language))]
@@ -135,17 +152,22 @@ async def show_chart(update: Update, context: BotContext) -> None:
                                    default_pu=settings.target_pu, default_bpu=settings.target_bpu)
     months = get_month_names("abbreviated", locale=babel_locale(language))
     year = data.targets.year
+    news = data.targets.from_news
     labels = charts.ChartLabels(
-        title=_("Leads {year}, cumulative, against the targets").format(year=year),
+        title=(_("Leads {year}, cumulative, against the news figures (undated)") if news
+               else _("Leads {year}, cumulative, against the targets")).format(year=year),
         unions_title=_("Leads {year} by union").format(year=year),
-        target=_("Target pace {segment}"), no_unions=_("No leads through unions yet"),
+        target=_("News figure pace {segment} (undated)") if news else _("Target pace {segment}"),
+        no_unions=_("No leads through unions yet"),
         months=[months[m] for m in range(1, 13)], number=lambda n: number(n, language))
     png = await asyncio.to_thread(charts.render_png, data, labels)
     shown = {s: number(data.cumulative[s][-1], language) for s in stats.SEGMENTS}
-    await message.reply_photo(png, caption=_(
-        "📈 Leads {year}: PU {pu} of {target_pu} · BPU {bpu} of {target_bpu}").format(
+    caption = _("📈 Leads {year}: PU {pu} of {target_pu} · BPU {bpu} of {target_bpu}").format(
         year=year, pu=shown["PU"], bpu=shown["BPU"], target_pu=number(data.targets.pu, language),
-        target_bpu=number(data.targets.bpu, language)))
+        target_bpu=number(data.targets.bpu, language))
+    if news:
+        caption += "\n" + target_note(data.targets, _, language)
+    await message.reply_photo(png, caption=caption)
 
 
 async def set_target(update: Update, context: BotContext) -> None:
@@ -178,9 +200,9 @@ def render_recap(recap: digest.Recap, _: Gettext, language: str) -> str:
             pu=number(recap.new_leads["PU"], language),
             bpu=number(recap.new_leads["BPU"], language)),
         _("Status changes today: {changes}").format(changes=changes or "–"),
-        "", _("<b>Target {year}</b>: interest registered in the bot (leads)").format(
-            year=recap.day.year),
+        "", target_heading(recap.targets, _),
         *progress_lines(recap.progress, _, language),
+        *([target_note(recap.targets, _, language)] if recap.targets.from_news else []),
         "", _("Details: /stats"),
     ])
 

@@ -35,6 +35,11 @@ _FIGURE = re.compile(r"Rp\s?\d|\d\s?%")
 # An answer with figures names its regulation in `source` (shown under the answer), not in
 # the body: workers read the answer first, the regulation is there to check it.
 _REGULATION = re.compile(r"\b(?:PP|UU|Perpres|Permenaker|Perdir)\b[^;]*?\d+/")
+# A regulation number in an answer body: "PP 82/2019", "UU No. 24/2011", "Permenaker 4/2022",
+# "Perdir BPJS Ketenagakerjaan 22/PERDIR.02/072022". Said in words instead ("aturan lama
+# (2022) yang sudah diganti"); the number belongs in `source`.
+_REGULATION_IN_BODY = re.compile(
+    r"\b(?:PP|UU|Perpres|Permenaker|Perdir)\b[^\n;:()]{0,40}?\d+\s*/\s*(?:\d{2,4}\b|[A-Z])")
 _BAD_ENTITY = re.compile(r"&(?!(?:amp|lt|gt|quot|#\d+|#x[0-9a-fA-F]+);)")
 
 
@@ -160,6 +165,7 @@ def _entry_problems(raw: Any, index: int) -> tuple[str, list[str]]:
                 problems += _figure_problems(
                     text, lang, bool(raw.get("has_figures")), str(raw.get("source") or "")
                 )
+                problems += _style_problems(text, lang)
     related = raw.get("related", [])
     if not isinstance(related, list) or len(related) > MAX_RELATED:
         problems.append(f"related must be a list of at most {MAX_RELATED} ids")
@@ -173,6 +179,20 @@ def _figure_problems(text: str, lang: str, has_figures: bool, source: str) -> li
         return [f"answer '{lang}' carries Rp or % figures: set has_figures: true "
                 "and name the regulation in source"]
     return []
+
+
+def _style_problems(text: str, lang: str) -> list[str]:
+    """The answer comes first, in one bold line; regulation numbers go to `source`."""
+    problems = []
+    first_line = text.strip().split("\n", 1)[0]
+    if not first_line.startswith("<b>") or "</b>" not in first_line:
+        problems.append(f"answer '{lang}' must start with the answer in one bold line "
+                        "(<b>Ya.</b> ..., <b>Rp16.800 per bulan.</b>)")
+    found = _REGULATION_IN_BODY.search(text)
+    if found:
+        problems.append(f"answer '{lang}' names a regulation number ({found.group(0)!r}): "
+                        "put it in source, say it in words in the answer")
+    return problems
 
 
 def _build_entry(raw: dict[str, Any]) -> FaqEntry:

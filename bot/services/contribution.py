@@ -1,7 +1,8 @@
 """Estimated monthly contribution of a self-employed (BPU) participant.
 
-Rules from bpjstk-facts.md section 2.2: JKK 1% of declared income, JKM a flat Rp6.800,
-optional JHT 2% of declared income [PP 44/2015; S8, S41]. The reported JKK range is
+Rules from bpjstk-facts.md section 2.2: JKK 1% of declared income and JKM a flat Rp6.800
+[PP 44/2015; S8, S41], optional JHT 2% of declared income [S8; no regulation named in the
+sheet]. The reported JKK range is
 Rp10.000-Rp207.000 [S46], so the declared income is clamped to Rp1.000.000-Rp20.700.000; that
 range is DERIVED and the official band table is UNCONFIRMED. Every result is therefore an
 estimate ("perkiraan"): handlers must say so, show ``source`` and point to 175 or JMO.

@@ -31,6 +31,7 @@ class Recap:
     new_leads: dict[str, int]  # segment -> leads created today
     status_changes: dict[str, int]  # status -> changes made today (not the first "minat")
     progress: tuple[stats.Progress, ...]  # the year so far against the targets
+    targets: stats.Targets
 
 
 async def claim(sessions: Sessions, *, name: str, period: str, now: datetime) -> bool:
@@ -59,4 +60,5 @@ async def build_recap(
         new_leads={s: sum(n for seg, _st, n in today_counts if seg == s) for s in stats.SEGMENTS},
         status_changes={status: changes.get(status, 0) for status in stats.STATUSES},
         progress=stats.progress(targets, year_counts),
+        targets=targets,
     )

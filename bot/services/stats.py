@@ -25,6 +25,11 @@ REGISTERED = "terdaftar"
 TOP = 5
 MAX_DAYS = 366
 MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
+# The figures of the news item the project started from (Antara Jatim, S2 of the facts
+# sheet): 29.000 new PU and 18.000 new BPU participants "this year", the year not given.
+# They are the settings' defaults (TARGET_PU, TARGET_BPU) and are reported as undated news
+# figures, never as this year's targets, until an administrator sets those with /target.
+NEWS_TARGETS = (29_000, 18_000)
 
 
 class InvalidPeriod(DomainError):
@@ -56,7 +61,12 @@ class Targets:
     year: int
     pu: int
     bpu: int
-    stored: bool  # set with /target (else from the settings)
+    stored: bool  # set with /target for this year (else from the settings)
+
+    @property
+    def from_news(self) -> bool:
+        """Not set for the year and still the undated figures of the news item."""
+        return not self.stored and (self.pu, self.bpu) == NEWS_TARGETS
 
     def of(self, segment: str) -> int:
         return self.pu if segment == "PU" else self.bpu

@@ -56,12 +56,38 @@ def test_answers_fit_telegram_and_use_only_allowed_html() -> None:
             assert "<br" not in text, entry.id
 
 
-def test_answers_with_figures_cite_a_regulation() -> None:
+def test_answers_with_figures_name_their_regulation_in_source() -> None:
     for entry in load_knowledge().entries:
         for text in entry.answer.values():
             if re.search(r"Rp\s?\d|\d\s?%", text):
                 assert entry.has_figures, entry.id
                 assert re.search(r"\b(PP|UU|Perpres|Permenaker|Perdir)\b", entry.source), entry.id
+
+
+def test_answers_start_bold_and_name_no_regulation_number() -> None:
+    regulation = re.compile(r"\b(PP|UU|Perpres|Permenaker|Perdir)\b[^\n;:()]{0,40}?\d+\s*/")
+    for entry in load_knowledge().entries:
+        for lang, text in entry.answer.items():
+            first_line = text.split("\n", 1)[0]
+            assert first_line.startswith("<b>") and "</b>" in first_line, (entry.id, lang)
+            assert not regulation.search(text), (entry.id, lang, regulation.search(text))
+
+
+# Entries on the changing items of §9 of the facts sheet (JP wage cap and pension age, JKP,
+# BPU bands, JMO claim ceiling, payment and registration channels, PMI contribution,
+# scholarship, PERISAI incentives) end with where to find the latest figures.
+LATEST = {"id": "Info terbaru: 175 atau www.bpjsketenagakerjaan.go.id.",
+          "en": "Latest information: 175 or www.bpjsketenagakerjaan.go.id."}
+CHANGING = ("iuran_bpu", "hitung_iuran", "iuran_pu", "pekerja_migran", "beasiswa_anak",
+            "jp_syarat", "jp_usia", "jkp_syarat", "jkp_manfaat", "daftar_bpu", "bayar_iuran",
+            "klaim_jht", "perisai_agen")
+
+
+def test_changing_figures_end_with_where_to_find_the_latest() -> None:
+    kb = load_knowledge()
+    for entry_id in CHANGING:
+        for lang, line in LATEST.items():
+            assert kb.get(entry_id).answer[lang].rstrip().endswith(line), (entry_id, lang)
 
 
 def test_answers_follow_the_safe_phrasing_rules() -> None:
@@ -79,7 +105,8 @@ def test_required_special_entries_exist() -> None:
         assert entry_id in kb
     assert "/kontak" in kb.get("kontak").answer["id"]
     assert "/hapusdata" in kb.get("hapus_data").answer["id"]
-    assert "UU 27/2022" in kb.get("data_pribadi").answer["id"]
+    assert "UU 27/2022" in kb.get("data_pribadi").source
+    assert "Pelindungan Data Pribadi" in kb.get("data_pribadi").answer["id"]
     assert "hanya" in kb.get("beda_kesehatan").answer["id"]
 
 
@@ -125,6 +152,10 @@ def _break(entry: dict[str, Any], how: str) -> None:
             entry["answer"]["en"] += " It costs 2% of income."
         case "bad_topic":
             entry["topic"] = "lotre"
+        case "regulation_in_body":
+            entry["answer"]["en"] += "\n\nAs set by PP 82/2019."
+        case "not_bold_first":
+            entry["answer"]["id"] = "Jawabannya: <b>ya</b>.\n\n" + entry["answer"]["id"]
 
 
 BREAKS = {
@@ -139,6 +170,8 @@ BREAKS = {
     "figures_without_per": "names no regulation",
     "figures_not_flagged": "set has_figures",
     "bad_topic": "topic 'lotre'",
+    "regulation_in_body": "answer 'en' names a regulation number ('PP 82/2019')",
+    "not_bold_first": "answer 'id' must start with the answer in one bold line",
 }
 
 

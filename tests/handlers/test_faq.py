@@ -110,3 +110,25 @@ async def test_admin_reloads_the_knowledge_base(fake_tg: FakeTelegram, app) -> N
     assert "dimuat ulang" in reply.params["text"]
     refused = await Person(fake_tg, 810).say("/muatulang")
     assert "grup staf" in refused.params["text"]
+
+
+async def test_source_line_shows_regulations_and_official_sites_never_news(
+    fake_tg: FakeTelegram, app
+) -> None:
+    person = Person(fake_tg, 811)
+    topics = await person.press(await person.say("/start"), "menu:topics")
+    shown = {}
+    for topic, entry_id in (("iuran", "iuran_bpu"), ("kontak", "kontak"),
+                            ("perisai", "perisai")):
+        questions = await person.press(topics, f"faq:topic:{topic}")
+        answer = await person.press(questions, f"faq:show:{entry_id}")
+        shown[entry_id] = answer.params["text"].rsplit("\n", 1)[-1]
+    # PP 44/2015 with news sources only (S8 star.grid.id, S41 tribunnews): the regulation alone
+    assert shown["iuran_bpu"].startswith("<i>Sumber: PP 44/2015 (JKK 1%, JKM Rp6.800) · ")
+    # the official site S1 is shown, the news sources beside it are not
+    assert shown["kontak"].startswith("<i>Sumber: bpjsketenagakerjaan.go.id · ")
+    # neither a regulation nor an official site: where to check
+    assert shown["perisai"].startswith("<i>Sumber: bpjsketenagakerjaan.go.id, 175 · ")
+    for line in shown.values():
+        assert "ditinjau" in line
+        assert not any(site in line for site in ("grid.id", "tribunnews", "kompas", "blogspot"))

@@ -26,6 +26,10 @@ async def test_worker_registers_as_bpu_end_to_end(fake_tg: FakeTelegram, app) ->
         lambda c: c.method == "sendMessage" and "Terima kasih" in c.params.get("text", ""))
     assert "Rp" in confirmation.params["text"] and "per PP 44/2015" in confirmation.params["text"]
     assert "175" in confirmation.params["text"]
+    next_steps = confirmation.params["text"].split("Langkah berikutnya", 1)[1]
+    assert "akan menghubungi Anda" in next_steps
+    assert "bpjsketenagakerjaan.go.id/bpu" in next_steps and "PERISAI" in next_steps
+    assert "JMO" not in next_steps  # registering in JMO is not confirmed
     assert done is not None
     [lead] = await stored_leads(app)
     assert (lead.segment, lead.full_name, lead.nik, lead.phone) == (
@@ -35,6 +39,34 @@ async def test_worker_registers_as_bpu_end_to_end(fake_tg: FakeTelegram, app) ->
     assert lead.status == "minat" and lead.source == "self" and lead.telegram_user_id == 701
     assert lead.consent_at is not None and lead.consent_version
     assert lead.broadcast_opt_in is True and lead.nik_region is None
+
+
+async def test_wage_earner_is_told_the_employer_registers_them(fake_tg: FakeTelegram,
+                                                                app) -> None:
+    budi = Person(fake_tg, 712, "Budi")
+    segment = await budi.press(await budi.say("/daftar"), "reg:consent:yes")
+    await budi.say(keyboard_label(segment, "👷"))
+    await budi.say("Budi Santoso")
+    await budi.say(NIK_PUGER)
+    await budi.say("0812-3456-7891")
+    await budi.say("Buruh pabrik")
+    await budi.say("Jember")
+    await budi.say("Puger")
+    income_q = await budi.say("PT Tembakau Jaya")
+    broadcast_q = await budi.say(reply_keyboard(income_q)[1])
+    referral_q = await budi.say(keyboard_label(broadcast_q, "Tidak"))
+    summary = await budi.say(keyboard_label(referral_q, "Lewati"))
+    await budi.press(summary, "reg:confirm")
+    confirmation = await fake_tg.wait_for(
+        lambda c: c.method == "sendMessage" and "Terima kasih" in c.params.get("text", ""))
+    text = confirmation.params["text"]
+    assert "usaha menengah dan besar, JP 1%" in text and "batas upah JP" in text
+    next_steps = text.split("Langkah berikutnya", 1)[1]
+    assert "didaftarkan oleh pemberi kerja" in next_steps and "Disnaker" in next_steps
+    assert "akan menghubungi Anda" in next_steps and "175" in next_steps
+    assert "bpjsketenagakerjaan.go.id/bpu" not in next_steps and "JMO" not in next_steps
+    [lead] = await stored_leads(app)
+    assert (lead.segment, lead.employer) == ("PU", "PT Tembakau Jaya")
 
 
 async def test_no_consent_stores_nothing(fake_tg: FakeTelegram, app) -> None:

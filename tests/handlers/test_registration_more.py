@@ -165,7 +165,12 @@ async def test_organizer_registers_a_worker_without_telegram(fake_tg: FakeTelegr
     summary = await organizer.say(keyboard_label(broadcast_q, "Tidak"))
     assert "PT Tembakau Jaya" in summary.params["text"]
     await organizer.press(summary, "reg:confirm")
-    await fake_tg.wait_for(lambda c: "Minat pekerja sudah tercatat" in c.params.get("text", ""))
+    done = await fake_tg.wait_for(
+        lambda c: "Minat pekerja sudah tercatat" in c.params.get("text", ""))
+    next_steps = done.params["text"].split("Langkah berikutnya", 1)[1]
+    assert "didaftarkan oleh pemberi kerjanya" in next_steps
+    assert "menghubungi pekerja" in next_steps
+    assert "bpjsketenagakerjaan.go.id/bpu" not in next_steps
     [lead] = await stored_leads(app)
     assert (lead.source, lead.telegram_user_id, lead.registered_by) == ("organizer", None, 909)
     assert lead.organizer_id == organizer_id and lead.segment == "PU"

@@ -111,6 +111,30 @@ async def test_only_an_admin_sets_the_target(fake_tg: FakeTelegram, app: App) ->
     assert "/target 29000 18000" in usage.params["text"]
 
 
+async def test_news_figures_are_labelled_undated_until_an_admin_sets_the_year(
+    fake_tg: FakeTelegram, app: App
+) -> None:
+    await seed(app)
+    before = (await staff(fake_tg).say("/stats")).params["text"]
+    assert "dibanding target dari berita (tanpa tahun)" in before
+    assert "29.000 dan 18.000 adalah target dari berita" in before
+    assert "Target 2026" not in before and "PU 2 dari 29.000" in before
+    chart = await staff(fake_tg).say("/stats grafik", timeout=20)
+    assert "target dari berita (tanpa tahun" in chart.params["caption"]
+    start = len(fake_tg.sent)
+    assert await post_recap(app, NOW)
+    recap = next(c for c in fake_tg.sent[start:] if c.method == "sendMessage")
+    assert "target dari berita (tanpa tahun)" in recap.params["text"]
+    assert "Target 2026" not in recap.params["text"]
+    # The same numbers, now set as this year's targets, are shown as such.
+    await staff(fake_tg, ADMIN).say("/target 29.000 18.000")
+    after = (await staff(fake_tg).say("/stats")).params["text"]
+    assert "<b>Target 2026</b>" in after and "Target 2026 ditetapkan admin" in after
+    assert "berita" not in after and "PU 2 dari 29.000" in after
+    chart = await staff(fake_tg).say("/stats grafik", timeout=20)
+    assert "berita" not in chart.params["caption"]
+
+
 async def test_chart_is_a_png_photo(fake_tg: FakeTelegram, app: App) -> None:
     await seed(app)
     reply = await staff(fake_tg).say("/stats grafik", timeout=20)

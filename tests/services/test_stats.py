@@ -216,3 +216,16 @@ async def test_export_filters_and_logs(
     assert whole.rows == 8 and len(values) == 9 and values[1][0] == 1
     with pytest.raises(UnknownUnion):
         await export(sessions, tmp_path, "NOPE")
+
+
+def test_only_the_unset_news_figures_count_as_undated_news() -> None:
+    assert stats.Targets(2026, *stats.NEWS_TARGETS, stored=False).from_news
+    assert not stats.Targets(2026, *stats.NEWS_TARGETS, stored=True).from_news
+    assert not stats.Targets(2026, 30_000, 18_000, stored=False).from_news  # TARGET_PU set
+
+
+def test_settings_default_to_the_news_figures() -> None:
+    from bot.settings import Settings
+
+    fields = Settings.model_fields
+    assert (fields["target_pu"].default, fields["target_bpu"].default) == stats.NEWS_TARGETS
