@@ -27,7 +27,8 @@ BARE_MIN_DIGITS = 11
 # Between two digits: any run of white space, dots, dashes of any kind and brackets.
 _JOIN = r"[\s.\-\u2010-\u2015\u2212()]"
 # An opening bracket belongs to the number only around an area code: "(0331) 123456".
-_NUMBER = re.compile(rf"\+?(?:\((?=\d{{2,5}}\)))?\d(?:(?:{_JOIN})*\d)*")
+# Runs of fewer than PHONE_MIN_DIGITS digits never match: most text is scanned only once.
+_NUMBER = re.compile(rf"\+?(?:\((?=\d{{2,5}}\)))?\d(?:{_JOIN}*\d){{{PHONE_MIN_DIGITS - 1},}}")
 # Indonesian thousands, up to Rp999.999.999.999 (no worker asks about more): 1.500.000
 _AMOUNT = re.compile(r"[1-9]\d{0,2}(?:\.\d{3}){1,3}")
 _RANGE = re.compile(r"\s*[-\u2010-\u2015\u2212]\s*|\s+")  # "1.500.000 - 2.000.000"
