@@ -10,6 +10,7 @@ import asyncio
 import os
 import shutil
 import sqlite3
+import stat
 import sys
 import threading
 from contextlib import closing
@@ -233,6 +234,76 @@ def test_restore_by_copying_the_backup_back(bot_env: Path, tmp_path: Path) -> No
     shutil.copyfile(backup, bot_env)
     assert counts(bot_env) == (200, 200)
     assert main(["db", "upgrade"]) == 0
+
+
+def _is_backup(path: Path) -> bool:
+    with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as connection:
+        return connection.execute("PRAGMA integrity_check").fetchone()[0] == "ok" and \
+            connection.execute("SELECT count(*) FROM users").fetchone()[0] == 200
+
+
+def test_backup_ignores_a_link_planted_at_the_old_partial_name(
+    bot_env: Path, tmp_path: Path
+) -> None:
+    """In a shared folder another user plants a link where the copy used to be written
+    (<target>.<pid>.partial): it must neither receive the copy nor be truncated."""
+    stop, written = threading.Event(), []
+    stop.set()
+    write_pairs(bot_env, stop, written)
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    victim = tmp_path / "victim.txt"  # stands for a file of theirs, or one root must not touch
+    victim.write_bytes(b"do not touch")
+    planted = shared / f".sinergi.db.{os.getpid()}.partial"
+    planted.symlink_to(victim)
+    assert main(["db", "backup", str(shared / "sinergi.db")]) == 0
+    assert victim.read_bytes() == b"do not touch"
+    assert planted.is_symlink() and planted.readlink() == victim
+    backup = shared / "sinergi.db"
+    assert not backup.is_symlink() and _is_backup(backup)
+    assert stat.S_IMODE(backup.stat().st_mode) == 0o600
+    assert sorted(p.name for p in shared.iterdir()) == [planted.name, "sinergi.db"]
+
+
+def test_backup_replaces_a_link_planted_at_the_target(bot_env: Path, tmp_path: Path) -> None:
+    """A link at the target is replaced by the backup, never followed to overwrite what it
+    points at."""
+    stop, written = threading.Event(), []
+    stop.set()
+    write_pairs(bot_env, stop, written)
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    victim = tmp_path / "victim.txt"
+    victim.write_bytes(b"do not touch")
+    backup = shared / "sinergi.db"
+    backup.symlink_to(victim)
+    assert main(["db", "backup", str(backup)]) == 0
+    assert victim.read_bytes() == b"do not touch"
+    assert not backup.is_symlink() and _is_backup(backup)
+    assert stat.S_IMODE(backup.stat().st_mode) == 0o600
+    assert [p.name for p in shared.iterdir()] == ["sinergi.db"]
+
+
+def test_the_copy_in_progress_is_private_and_unpredictable(
+    bot_env: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """While SQLite writes it, the copy has a random name and mode 0600."""
+    seen: list[tuple[str, int]] = []
+    real_connect = sqlite3.connect
+
+    def spying_connect(database: Any, *args: Any, **kwargs: Any) -> sqlite3.Connection:
+        path = Path(database)
+        if path.name.endswith(".partial"):
+            seen.append((path.name, stat.S_IMODE(os.lstat(path).st_mode)))
+        return real_connect(database, *args, **kwargs)
+
+    monkeypatch.setattr(sqlite3, "connect", spying_connect)
+    for _ in range(2):
+        assert main(["db", "backup", str(tmp_path / "sinergi.db")]) == 0
+    assert [mode for _name, mode in seen] == [0o600, 0o600]
+    first, second = (name for name, _mode in seen)
+    assert first != second and str(os.getpid()) not in first + second
+    assert sorted(p.name for p in tmp_path.iterdir() if "sinergi" in p.name) == ["sinergi.db"]
 
 
 def test_backup_of_postgresql_points_to_pg_dump(

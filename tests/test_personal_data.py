@@ -195,3 +195,22 @@ async def test_erasure_also_covers_questions_to_staff(fake_tg: FakeTelegram, app
     path = await _register_note_and_erase(fake_tg, app, ask_staff=True)
     left = _personal_left(path)
     assert not left, left
+
+
+def test_the_log_filter_masks_numbers_however_written(debug_logging: io.StringIO) -> None:
+    """A last line of defence: a NIK or phone number with separators, in a log message or in
+    the message of a logged exception, is written masked."""
+    numbers = ["3509 2145 0890 0001", "35.09.21-450890-0001", "0812-3456-7890",
+               "0812 3456 7890", "+62 812 3456 7890", "62 812-3456-7890", "(0331) 123456"]
+    logger = logging.getLogger("tests.personal_data")
+    for number in numbers:
+        logger.info("worker wrote %s user=%s", number, 6212345678)
+        try:
+            raise ValueError(f"cannot parse {number!r}")
+        except ValueError:
+            logger.exception("parse failed")
+    written = debug_logging.getvalue()
+    for number in numbers:
+        assert number not in written
+    assert written.count("[disamarkan]") == 2 * len(numbers)
+    assert "user=6212345678" in written  # Telegram ids stay readable

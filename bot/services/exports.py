@@ -32,6 +32,9 @@ from db.session import Sessions
 BATCH = 2000
 FORMATS = ("xlsx", "csv")
 FORMULA_FIRST = "=+-@\t\r"
+# Where a cell could start (the text's start, after ; , or a line break), before white
+# space and quotes and a formula character: the place for the apostrophe.
+_FORMULA_PART = re.compile(r'(?<![^;,\n\r])(?=[\s"]*[=+\-@\t\r])')
 STATUS_WORDS = {s: s for s in stats.STATUSES} | {"tidak-berminat": "tidak_berminat"}
 COLUMNS = 19
 
@@ -107,12 +110,25 @@ def parse_export_args(args: Sequence[str], *, now: datetime, tz: ZoneInfo) -> Ex
 
 
 def safe(value: str | None) -> str | None:
-    """Text a spreadsheet would run as a formula gets a leading apostrophe."""
+    """Text a spreadsheet would run as a formula gets an apostrophe, the rest stays as typed.
+
+    Not only at the start: a spreadsheet set to split a CSV on ";" (common in Indonesian
+    settings) or on "," starts a new cell after either, so each part of the text between
+    them that starts with a formula character (after white space and quotes) gets one too:
+    `Petani;=cmd|' /C calc'!A0` becomes `Petani;'=cmd|' /C calc'!A0`.
+    """
     if not value:
         return value
     if not value.isprintable():  # control characters are not allowed in XLSX
         value = ILLEGAL_CHARACTERS_RE.sub("", value)
-    return "'" + value if value and value[0] in FORMULA_FIRST else value
+    if not value:
+        return value
+    if ";" in value or "," in value or "\n" in value or "\r" in value:
+        return _FORMULA_PART.sub("'", value)  # rare: most values are one part
+    first = value[0]  # the fast way for the usual one part, a million times in large exports
+    if first in FORMULA_FIRST:
+        return "'" + value
+    return _FORMULA_PART.sub("'", value) if first.isspace() or first == '"' else value
 
 
 Moment = Callable[[datetime], object]
@@ -180,7 +196,9 @@ def _write_csv(
 ) -> tuple[Callable[[Sequence[Any], int], None], Callable[[], None]]:
     # UTF-8 with BOM ("utf-8-sig") so Excel reads the accents right.
     handle = path.open("w", encoding="utf-8-sig", newline="")
-    writer = csv.writer(handle)
+    # Every field quoted: a "," or ";" inside a name cannot end the cell in any spreadsheet
+    # that reads quotes, whichever list separator it is set to.
+    writer = csv.writer(handle, quoting=csv.QUOTE_ALL)
     writer.writerow(headers)
 
     def moment(value: datetime) -> str:

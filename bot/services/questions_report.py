@@ -7,7 +7,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from bot.logs import SENSITIVE
+from bot.services.masking import mask_personal_numbers
 from db import questions_report as queries
 from db.session import Sessions
 
@@ -19,7 +19,9 @@ MAX_SHOWN = 200
 
 @dataclass(frozen=True)
 class AskedQuestion:
-    text: str  # the most frequent spelling, NIK and phone numbers masked
+    # The most frequent spelling. Staff need the question, not the NIK or phone number a
+    # worker typed into it: those are masked, however they were written.
+    text: str
     count: int
 
 
@@ -54,12 +56,14 @@ def top_questions(rows: list[tuple[str, int]], limit: int) -> tuple[AskedQuestio
     """Merges spellings of one question; the most asked first (ties by text)."""
     totals: Counter[str] = Counter()
     spellings: dict[str, Counter[str]] = {}
-    for text, count in rows:
+    for typed, count in rows:
+        # Masked before grouping: one question asked with different NIKs is one question.
+        text = mask_personal_numbers(" ".join(typed.split()))
         key = normalise(text)
         if not key:
             continue
         totals[key] += count
-        spellings.setdefault(key, Counter())[" ".join(text.split())] += count
+        spellings.setdefault(key, Counter())[text] += count
     ranked = sorted(totals.items(), key=lambda item: (-item[1], item[0]))[:limit]
     return tuple(AskedQuestion(_shown(_usual(spellings[key])), count) for key, count in ranked)
 
@@ -68,9 +72,7 @@ def _usual(spellings: Counter[str]) -> str:
     return min(spellings.items(), key=lambda item: (-item[1], item[0]))[0]
 
 
-def _shown(text: str) -> str:
-    # Staff need the question, not the NIK or phone number a worker typed into it.
-    masked = SENSITIVE.sub("[…]", text)
+def _shown(masked: str) -> str:
     return masked if len(masked) <= MAX_SHOWN else masked[: MAX_SHOWN - 1] + "…"
 
 

@@ -63,3 +63,23 @@ def test_spellings_are_merged_and_ranked() -> None:
     assert normalise("  Cara\tCek  SALDO ") == "cara cek saldo"
     ranked = top_questions([("B b", 1), ("a", 2), ("b  B", 2), ("c", 1)], limit=2)
     assert [(q.text, q.count) for q in ranked] == [("b B", 3), ("a", 2)]
+
+
+async def test_nik_and_phone_numbers_are_masked_however_written(fake_tg: FakeTelegram,
+                                                                 app: App) -> None:
+    """Workers type numbers with spaces, dots, dashes and brackets; staff see none of them."""
+    numbers = ["3509 2145 0890 0001", "35.09.21-450890-0001", "0812-3456-7890",
+               "0812 3456 7890", "+62 812 3456 7890", "62 812-3456-7890", "(0331) 123456"]
+    for number in numbers:
+        await _log(app, f"kenapa {number} ditolak", "none")
+    await _log(app, "iuran Rp1.500.000 atau 2,5 juta sejak 17-08-2025, telepon 175?", "none")
+
+    reply = await Person(fake_tg, STAFF_MEMBER).in_chat(STAFF_CHAT).say("/pertanyaan")
+    text = reply.params["text"]
+    digits_shown = "".join(char for char in text if char.isdigit())
+    for number in numbers:
+        assert number not in text
+        assert "".join(char for char in number if char.isdigit()) not in digits_shown
+    # One question, asked with seven different numbers, is one line.
+    assert "kenapa […] ditolak — 7×" in text
+    assert "iuran Rp1.500.000 atau 2,5 juta sejak 17-08-2025, telepon 175? — 1×" in text

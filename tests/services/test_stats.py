@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import csv
+import io
+import re
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -186,6 +188,28 @@ def test_formula_cells_are_defused() -> None:
     assert [exports.safe(v) for v in ("=1+1", "+62", "-x", "@a", "ok", "", None)] == [
         "'=1+1", "'+62", "'-x", "'@a", "ok", "", None]
     assert exports.safe("\x01=cmd") == "'=cmd" and exports.safe("a\nb") == "a\nb"
+
+
+async def test_csv_has_no_formula_whichever_list_separator_the_spreadsheet_uses(
+    sessions: Sessions, tmp_path: Path
+) -> None:
+    """Excel set to ';' (common in Indonesia) would start a cell after the ';' in a field."""
+    occupation = "Petani;=cmd|' /C calc'!A0;x"
+    name = 'Budi, -2+3; "@SUM(A1)'
+    await add_leads(sessions, {"occupation": occupation, "full_name": name,
+                               "kecamatan": "Patrang;+1"})
+    result = await export(sessions, tmp_path, "csv")
+    raw = result.path.read_text(encoding="utf-8-sig")
+    assert raw.splitlines()[1].startswith('"1","')  # every field quoted
+    for delimiter in (",", ";"):
+        for row in csv.reader(io.StringIO(raw, newline=""), delimiter=delimiter):
+            formulas = [cell for cell in row if re.match(r'[\s"]*[=+\-@]', cell)]
+            assert not formulas, (delimiter, formulas)
+    row = list(csv.reader(io.StringIO(raw, newline="")))[1]
+    # Readable: the same text with an apostrophe before each formula.
+    assert row[3] == "Budi,' -2+3;' \"@SUM(A1)"
+    assert row[6] == "Petani;'=cmd|' /C calc'!A0;x"
+    assert row[8] == "Patrang;'+1"
 
 
 async def export(sessions: Sessions, tmp_path: Path, *args: str) -> exports.ExportFile:
