@@ -21,7 +21,7 @@ from bot.i18n import load_catalogs
 from bot.request import RetryingRequest
 from bot.services.faq import build_index
 from bot.settings import Settings, SettingsError
-from bot.updates import PerUserUpdateProcessor
+from bot.updates import CleanInputApplication, PerUserUpdateProcessor
 from db.migrate import upgrade
 from db.session import make_engine, make_sessionmaker, prepare_sqlite_file
 from handlers import (
@@ -63,6 +63,7 @@ def build_application(
     False for a webhook, which several instances may serve."""
     builder = (
         ApplicationBuilder()
+        .application_class(CleanInputApplication)
         .token(settings.telegram_bot_token.get_secret_value())
         .base_url(settings.telegram_api_base_url)
         .context_types(ContextTypes(context=BotContext, bot_data=AppState))

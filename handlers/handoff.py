@@ -87,8 +87,11 @@ async def submit(update: Update, context: BotContext, text: str) -> None:
         await context.bot.send_message(chat.id, unavailable(_))
         return
     try:
+        # Recorded first, posted second: every copy in a staff group counts toward the
+        # limit of follow-ups, whatever fails after it was posted.
         posted = await handoff.post(context.sessions, telegram_user_id=user.id,
-                                    first_name=user.first_name, text=text, now=context.now())
+                                    first_name=user.first_name, text=text, now=context.now(),
+                                    staff_chats=context.settings.staff_chat_ids)
     except handoff.EmptyQuestion:
         await context.bot.send_message(chat.id, _("Please type your question."))
         return
@@ -107,13 +110,11 @@ async def submit(update: Update, context: BotContext, text: str) -> None:
         return
     copies = await post_copies(context, posted, text)
     if not copies:
-        if posted.new:
-            await handoff.abandon(context.sessions, ticket_id=ticket.id,
-                                  telegram_user_id=user.id, now=context.now())
+        await handoff.abandon(context.sessions, ticket_id=ticket.id, telegram_user_id=user.id,
+                              now=context.now(), rows=posted.rows.values(), close=posted.new)
         await context.bot.send_message(chat.id, unavailable(_))
         return
-    await handoff.record_copies(context.sessions, ticket_id=ticket.id, text=text,
-                                copies=copies, now=context.now())
+    await handoff.record_copies(context.sessions, rows=posted.rows, copies=copies)
     logger.info("ticket %s %s user=%s copies=%s", ticket.id,
                 "opened" if posted.new else "follow-up", user.id, len(copies))
     reply = (_("✅ Your question went to our staff as ticket #{number}. Their answer will "

@@ -8,6 +8,7 @@ replies in the group stay free for other features). /tutup closes a ticket.
 from __future__ import annotations
 
 import logging
+import re
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.error import Forbidden, TelegramError
@@ -22,6 +23,7 @@ from handlers.common import blocked_the_bot, escape
 logger = logging.getLogger(__name__)
 
 TICKET_MARK = "🎫 #"  # every copy of a worker's message starts with it, then the number
+COPY_NUMBER = re.compile(re.escape(TICKET_MARK) + r"(\d{1,18})\b")
 
 
 class _ReplyToTicketCopy(filters.MessageFilter):
@@ -71,7 +73,8 @@ async def answer_worker(update: Update, context: BotContext) -> None:
         return
     _ = staff_gettext(context)
     ticket = await handoff.by_copy(context.sessions, chat_id=chat.id,
-                                   message_id=replied.message_id)
+                                   message_id=replied.message_id,
+                                   number_shown=number_in_copy(replied.text))
     if ticket is None:
         await message.reply_text(_("I cannot find the ticket of this message."))
         return
@@ -106,8 +109,9 @@ async def close_ticket(update: Update, context: BotContext) -> None:
     ticket_id = _number(context.args or [])
     replied = message.reply_to_message
     if ticket_id is None and replied is not None:
-        found = await handoff.by_copy(context.sessions, chat_id=chat.id,
-                                      message_id=replied.message_id)
+        found = await handoff.by_copy(
+            context.sessions, chat_id=chat.id, message_id=replied.message_id,
+            number_shown=number_in_copy(replied.text) if _from_bot(replied, context) else None)
         ticket_id = found.id if found is not None else None
     if ticket_id is None:
         # The msgid shows "<ticket number>" literally: escaped, or Telegram refuses the HTML.
@@ -144,6 +148,16 @@ def closed_text(_: Gettext, ticket_id: int) -> str:
 
 def ended_text(_: Gettext, name: str, ticket_id: int) -> str:
     return _("✅ {name} ended ticket #{number}.").format(name=escape(name), number=ticket_id)
+
+
+def number_in_copy(text: str | None) -> int | None:
+    """The ticket number a copy of the bot's shows after TICKET_MARK ("🎫 #12 · ...")."""
+    found = COPY_NUMBER.match(text or "")
+    return int(found.group(1)) if found else None
+
+
+def _from_bot(message: Message, context: BotContext) -> bool:
+    return message.from_user is not None and message.from_user.id == context.bot.id
 
 
 def _number(args: list[str]) -> int | None:
