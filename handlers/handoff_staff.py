@@ -17,6 +17,7 @@ from telegram.ext import MessageHandler, filters
 from bot.context import App, BotContext
 from bot.i18n import N_, Gettext
 from bot.services import handoff, users
+from handlers import handoff_relay
 from handlers.access import staff_command
 from handlers.common import blocked_the_bot, escape
 
@@ -82,22 +83,19 @@ async def answer_worker(update: Update, context: BotContext) -> None:
         await message.reply_text(_("Only text answers can be passed on to the worker."))
         return
     worker_ = await worker_gettext(context, ticket.telegram_user_id)
-    try:
-        await context.bot.send_message(ticket.telegram_user_id,
-                                       answer_text(worker_, ticket.id, message.text),
-                                       reply_markup=done_keyboard(ticket.id, worker_))
-    except Forbidden:
-        logger.info("ticket %s: worker blocked the bot", ticket.id)
+    delivery = await handoff_relay.deliver(
+        context, worker_id=ticket.telegram_user_id, ticket_id=ticket.id, text=message.text,
+        worker_=worker_, keyboard=done_keyboard(ticket.id, worker_))
+    if delivery.blocked:
         await blocked_the_bot(context, ticket.telegram_user_id)
-        await message.reply_text(_("⚠️ {name} has blocked the bot; the answer was not "
-                                   "delivered.").format(name=escape(ticket.first_name)))
-        return
-    await handoff.record_staff_reply(
-        context.sessions, ticket_id=ticket.id, text=message.text, chat_id=chat.id,
-        message_id=message.message_id, author_id=user.id, now=context.now())
-    logger.info("ticket %s answered by staff=%s", ticket.id, user.id)
-    await message.reply_text(_("✅ Sent to {name} (#{number}).").format(
-        name=escape(ticket.first_name), number=ticket.id))
+    if delivery.delivered:  # what reached the worker, and only that
+        await handoff.record_staff_reply(
+            context.sessions, ticket_id=ticket.id, text=delivery.delivered_text,
+            chat_id=chat.id, message_id=message.message_id, author_id=user.id,
+            now=context.now())
+        logger.info("ticket %s answered by staff=%s parts=%s/%s", ticket.id, user.id,
+                    delivery.delivered, len(delivery.parts))
+    await message.reply_text(handoff_relay.report(_, ticket.first_name, ticket.id, delivery))
 
 
 async def close_ticket(update: Update, context: BotContext) -> None:
@@ -134,11 +132,6 @@ async def close_ticket(update: Update, context: BotContext) -> None:
     except Forbidden:
         await blocked_the_bot(context, ticket.telegram_user_id)
     await message.reply_text(_("✅ Ticket #{number} closed.").format(number=ticket.id))
-
-
-def answer_text(_: Gettext, ticket_id: int, text: str) -> str:
-    return "\n".join([_("💬 <b>Answer from BPJS Ketenagakerjaan staff</b> (#{number}):")
-                      .format(number=ticket_id), escape(text)])
 
 
 def closed_text(_: Gettext, ticket_id: int) -> str:
