@@ -36,6 +36,7 @@ from handlers import (
     handoff,
     my_data,
     organizers,
+    private_only,
     questions_report,
     referral,
     registration,
@@ -47,10 +48,11 @@ from handlers import (
 logger = logging.getLogger(__name__)
 
 # Order matters: the first matching handler of a group wins, so specific commands and
-# buttons come before the router that takes every remaining private message.
+# buttons come before the router that takes every remaining private message, and the
+# private flows' answers in groups (private_only) before the flows themselves.
 FEATURES: tuple[Any, ...] = (
-    common, start, organizers, referral, registration, my_data, calculator, faq, stats, exports,
-    handoff, followup, group_admin, questions_report,
+    common, private_only, start, organizers, referral, registration, my_data, calculator, faq,
+    stats, exports, handoff, followup, group_admin, questions_report,
     broadcasts, errors, router,
 )
 

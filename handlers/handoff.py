@@ -39,6 +39,14 @@ async def ask_staff(update: Update, context: BotContext) -> None:
     if text:
         await submit(update, context, text)
         return
+    await ask_for_question(update, context)
+
+
+async def ask_for_question(update: Update, context: BotContext) -> None:
+    """Opens the handoff flow and asks for the question (also what /start go_petugas opens)."""
+    message, user = update.effective_message, update.effective_user
+    if message is None or user is None:
+        return
     await conversations.save(context.sessions, chat_id=user.id, user_id=user.id,
                              state=FlowState(handoff.FLOW, "question"), now=context.now())
     await message.reply_text(context.gettext(
