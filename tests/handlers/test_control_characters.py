@@ -94,7 +94,7 @@ async def test_a_command_after_a_removed_character_is_still_a_command(
     await fake_tg.send_message(WORKER, "\x00\x00/datasaya", first_name="Siti",
                                entities=[{"type": "bot_command", "offset": 2, "length": 9}])
     reply = await fake_tg.wait_for(_to(WORKER), start=start)
-    assert "/daftar" in reply.params["text"] and "disimpan" in reply.params["text"]
+    assert "/daftar" in reply.params["text"] and "tersimpan" in reply.params["text"]
 
 
 async def test_the_webhook_cleans_the_same_way(fake_tg: FakeTelegram, database_url: str) -> None:
