@@ -22,7 +22,7 @@ from bot.ratelimit import ReplyPacedRateLimiter
 from bot.request import RetryingRequest
 from bot.services.faq import build_index
 from bot.settings import Settings, SettingsError
-from bot.updates import PerUserUpdateProcessor
+from bot.updates import CleanInputApplication, PerUserUpdateProcessor
 from db.migrate import upgrade
 from db.session import make_engine, make_sessionmaker, prepare_sqlite_file
 from handlers import (
@@ -37,6 +37,7 @@ from handlers import (
     handoff,
     my_data,
     organizers,
+    private_only,
     questions_report,
     referral,
     registration,
@@ -48,10 +49,11 @@ from handlers import (
 logger = logging.getLogger(__name__)
 
 # Order matters: the first matching handler of a group wins, so specific commands and
-# buttons come before the router that takes every remaining private message.
+# buttons come before the router that takes every remaining private message, and the
+# private flows' answers in groups (private_only) before the flows themselves.
 FEATURES: tuple[Any, ...] = (
-    common, start, organizers, referral, registration, my_data, calculator, faq, stats, exports,
-    handoff, followup, group_admin, questions_report,
+    common, private_only, start, organizers, referral, registration, my_data, calculator, faq,
+    stats, exports, handoff, followup, group_admin, questions_report,
     broadcasts, errors, router,
 )
 
@@ -67,6 +69,7 @@ def build_application(
     False for a webhook, which several instances may serve."""
     builder = (
         ApplicationBuilder()
+        .application_class(CleanInputApplication)
         .token(settings.telegram_bot_token.get_secret_value())
         .base_url(settings.telegram_api_base_url)
         .context_types(ContextTypes(context=BotContext, bot_data=AppState))

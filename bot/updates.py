@@ -1,8 +1,12 @@
-"""Updates run concurrently across users, in order for each user.
+"""Every update on its way in: cleaned of unsafe characters, then run in order per user.
+
+CleanInputApplication is the one place where updates enter the handlers, from long polling
+and from the webhook alike: control characters and bidi overrides are removed there
+(bot/services/incoming.py), so no handler, query or staff-group copy ever sees them.
 
 PTB's default processes one update at a time; `concurrent_updates(True)` runs everything
-at once, so two quick messages of one user could race over their open flow. This keeps
-the order per user and the concurrency across users.
+at once, so two quick messages of one user could race over their open flow.
+PerUserUpdateProcessor keeps the order per user and the concurrency across users.
 """
 
 from __future__ import annotations
@@ -11,8 +15,27 @@ import asyncio
 from collections.abc import Awaitable
 from typing import Any
 
-from telegram import Update
-from telegram.ext import BaseUpdateProcessor
+from telegram import Bot, Update
+from telegram.ext import Application, BaseUpdateProcessor
+
+from bot.services import incoming
+
+
+class CleanInputApplication(Application):  # type: ignore[type-arg]
+    """The Application, with each update cleaned before any handler sees it."""
+
+    async def process_update(self, update: object) -> None:
+        await super().process_update(clean_update(update, self.bot))
+
+
+def clean_update(update: object, bot: Bot) -> object:
+    """`update` without control characters and bidi overrides (the same object when it had
+    none): rebuilt from its JSON as polling and the webhook built it."""
+    if not isinstance(update, Update):
+        return update
+    data = update.to_dict()
+    cleaned = incoming.clean_data(data)
+    return update if cleaned is data else Update.de_json(cleaned, bot)
 
 
 class PerUserUpdateProcessor(BaseUpdateProcessor):

@@ -63,6 +63,26 @@ async def add_message(
     ))
 
 
+async def add_worker_message(session: AsyncSession, ticket_id: int, text: str, now: datetime,
+                             staff_chat_id: int) -> int:
+    """A worker's message for one staff chat, its copy not posted yet; returns the row id."""
+    row = TicketMessage(ticket_id=ticket_id, direction="worker", text=text,
+                        staff_chat_id=staff_chat_id, created_at=now)
+    session.add(row)
+    await session.flush()
+    return row.id
+
+
+async def set_copy(session: AsyncSession, row_id: int, staff_message_id: int) -> None:
+    await session.execute(update(TicketMessage).where(TicketMessage.id == row_id)
+                          .values(staff_message_id=staff_message_id))
+
+
+async def delete_messages(session: AsyncSession, row_ids: list[int]) -> None:
+    if row_ids:
+        await session.execute(delete(TicketMessage).where(TicketMessage.id.in_(row_ids)))
+
+
 async def last_worker_text(session: AsyncSession, ticket_id: int) -> str | None:
     return await session.scalar(
         select(TicketMessage.text)

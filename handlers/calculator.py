@@ -12,7 +12,7 @@ from bot.i18n import N_, rupiah
 from bot.knowledge import sources
 from bot.services import contribution
 from bot.services.amounts import parse_rupiah
-from handlers.common import add_commands
+from handlers.common import add_commands, in_group, send_private_link
 
 
 def result_text(income: Decimal, context: BotContext) -> str:
@@ -64,18 +64,29 @@ async def show(update: Update, context: BotContext) -> None:
     typed = " ".join(context.args or [])
     amount = parse_rupiah(typed) if typed else None
     if amount is None:
-        note = context.gettext("I could not read that amount. ") if typed else ""
-        await context.bot.send_message(chat.id, note + context.gettext(
-            "How much do you earn in a month, roughly? Choose, or type it (for example "
-            "<i>/iuran 2,5 juta</i>)."), reply_markup=band_keyboard(context))
+        await ask_income(update, context, unreadable=bool(typed))
         return
     await context.bot.send_message(chat.id, result_text(amount, context))
+
+
+async def ask_income(update: Update, context: BotContext, unreadable: bool = False) -> None:
+    """The income question with a button per band (also what /start go_iuran opens)."""
+    chat = update.effective_chat
+    if chat is None:
+        return
+    note = context.gettext("I could not read that amount. ") if unreadable else ""
+    await context.bot.send_message(chat.id, note + context.gettext(
+        "How much do you earn in a month, roughly? Choose, or type it (for example "
+        "<i>/iuran 2,5 juta</i>)."), reply_markup=band_keyboard(context))
 
 
 async def reply_for_text(update: Update, context: BotContext, text: str) -> None:
     """A question like "penghasilan 2 juta iurannya berapa" answered by the calculator."""
     chat, amount = update.effective_chat, parse_rupiah(text)
     if chat is None or amount is None:
+        return
+    if in_group(update):  # a worker's income is theirs: the answer comes in private
+        await send_private_link(update, context, "iuran")
         return
     await context.bot.send_message(chat.id, result_text(amount, context))
 

@@ -7,12 +7,15 @@ from html import escape
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.constants import ChatType
 from telegram.ext import TypeHandler
+from telegram.helpers import create_deep_linked_url
 
 from bot.context import App, BotContext, CommandSpec, LeadListener
-from bot.services import users
+from bot.services import codes, users
 
-__all__ = ["blocked_the_bot", "escape", "main_menu", "register", "remember_user"]
+__all__ = ["blocked_the_bot", "escape", "in_group", "main_menu", "private_link", "register",
+           "remember_user", "send_private_link"]
 
 
 # With long polling the visit (users.last_seen) is written at most this often per user, and
@@ -83,12 +86,44 @@ async def _run_lead_jobs(context: BotContext) -> None:
         state.lead_jobs_running = False
 
 
-def main_menu(context: BotContext) -> InlineKeyboardMarkup:
+def in_group(update: Update) -> bool:
+    """Whether the update comes from a group (where everyone reads the bot's replies)."""
+    chat = update.effective_chat
+    return chat is not None and chat.type != ChatType.PRIVATE
+
+
+def private_link(context: BotContext, flow: str) -> str:
+    """t.me/<bot>?start=go_<flow>: opens the private chat with the bot at the flow `flow`."""
+    username = context.settings.bot_username or context.bot.username
+    return create_deep_linked_url(username, codes.flow_payload(flow))
+
+
+async def send_private_link(update: Update, context: BotContext, flow: str) -> None:
+    """In a group: the flow `flow` deals with personal data, so it goes on in private."""
+    chat = update.effective_chat
+    if chat is None:
+        return
     _ = context.gettext
+    keyboard = InlineKeyboardMarkup([[InlineKeyboardButton(
+        _("💬 Continue in a private chat"), url=private_link(context, flow))]])
+    await context.bot.send_message(chat.id, _(
+        "🔒 To keep your data private, I do this only in a private chat with you, not in a "
+        "group. Press the button to continue there."), reply_markup=keyboard)
+
+
+def main_menu(context: BotContext, *, group: bool = False) -> InlineKeyboardMarkup:
+    """The main menu; in a group (`group`) the private flows are links to the private chat."""
+    _ = context.gettext
+
+    def private(label: str, flow: str) -> InlineKeyboardButton:
+        if group:
+            return InlineKeyboardButton(label, url=private_link(context, flow))
+        return InlineKeyboardButton(label, callback_data=f"menu:{flow}")
+
     return InlineKeyboardMarkup([
         [InlineKeyboardButton(_("❓ Ask about the programmes"), callback_data="menu:topics")],
-        [InlineKeyboardButton(_("💰 Count my contribution"), callback_data="menu:iuran")],
-        [InlineKeyboardButton(_("📝 Register my interest"), callback_data="menu:daftar")],
+        [private(_("💰 Count my contribution"), "iuran")],
+        [private(_("📝 Register my interest"), "daftar")],
         [
             InlineKeyboardButton(_("☎️ Contact"), callback_data="menu:kontak"),
             InlineKeyboardButton(_("🌐 Language"), callback_data="menu:bahasa"),

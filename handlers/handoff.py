@@ -39,6 +39,14 @@ async def ask_staff(update: Update, context: BotContext) -> None:
     if text:
         await submit(update, context, text)
         return
+    await ask_for_question(update, context)
+
+
+async def ask_for_question(update: Update, context: BotContext) -> None:
+    """Opens the handoff flow and asks for the question (also what /start go_petugas opens)."""
+    message, user = update.effective_message, update.effective_user
+    if message is None or user is None:
+        return
     await conversations.save(context.sessions, chat_id=user.id, user_id=user.id,
                              state=FlowState(handoff.FLOW, "question"), now=context.now())
     await message.reply_text(context.gettext(
@@ -87,8 +95,11 @@ async def submit(update: Update, context: BotContext, text: str) -> None:
         await context.bot.send_message(chat.id, unavailable(_))
         return
     try:
+        # Recorded first, posted second: every copy in a staff group counts toward the
+        # limit of follow-ups, whatever fails after it was posted.
         posted = await handoff.post(context.sessions, telegram_user_id=user.id,
-                                    first_name=user.first_name, text=text, now=context.now())
+                                    first_name=user.first_name, text=text, now=context.now(),
+                                    staff_chats=context.settings.staff_chat_ids)
     except handoff.EmptyQuestion:
         await context.bot.send_message(chat.id, _("Please type your question."))
         return
@@ -107,13 +118,11 @@ async def submit(update: Update, context: BotContext, text: str) -> None:
         return
     copies = await post_copies(context, posted, text)
     if not copies:
-        if posted.new:
-            await handoff.abandon(context.sessions, ticket_id=ticket.id,
-                                  telegram_user_id=user.id, now=context.now())
+        await handoff.abandon(context.sessions, ticket_id=ticket.id, telegram_user_id=user.id,
+                              now=context.now(), rows=posted.rows.values(), close=posted.new)
         await context.bot.send_message(chat.id, unavailable(_))
         return
-    await handoff.record_copies(context.sessions, ticket_id=ticket.id, text=text,
-                                copies=copies, now=context.now())
+    await handoff.record_copies(context.sessions, rows=posted.rows, copies=copies)
     logger.info("ticket %s %s user=%s copies=%s", ticket.id,
                 "opened" if posted.new else "follow-up", user.id, len(copies))
     reply = (_("✅ Your question went to our staff as ticket #{number}. Their answer will "

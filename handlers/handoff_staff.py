@@ -8,6 +8,7 @@ replies in the group stay free for other features). /tutup closes a ticket.
 from __future__ import annotations
 
 import logging
+import re
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.error import Forbidden, TelegramError
@@ -16,12 +17,14 @@ from telegram.ext import MessageHandler, filters
 from bot.context import App, BotContext
 from bot.i18n import N_, Gettext
 from bot.services import handoff, users
+from handlers import handoff_relay
 from handlers.access import staff_command
 from handlers.common import blocked_the_bot, escape
 
 logger = logging.getLogger(__name__)
 
 TICKET_MARK = "🎫 #"  # every copy of a worker's message starts with it, then the number
+COPY_NUMBER = re.compile(re.escape(TICKET_MARK) + r"(\d{1,18})\b")
 
 
 class _ReplyToTicketCopy(filters.MessageFilter):
@@ -71,7 +74,8 @@ async def answer_worker(update: Update, context: BotContext) -> None:
         return
     _ = staff_gettext(context)
     ticket = await handoff.by_copy(context.sessions, chat_id=chat.id,
-                                   message_id=replied.message_id)
+                                   message_id=replied.message_id,
+                                   number_shown=number_in_copy(replied.text))
     if ticket is None:
         await message.reply_text(_("I cannot find the ticket of this message."))
         return
@@ -79,22 +83,19 @@ async def answer_worker(update: Update, context: BotContext) -> None:
         await message.reply_text(_("Only text answers can be passed on to the worker."))
         return
     worker_ = await worker_gettext(context, ticket.telegram_user_id)
-    try:
-        await context.bot.send_message(ticket.telegram_user_id,
-                                       answer_text(worker_, ticket.id, message.text),
-                                       reply_markup=done_keyboard(ticket.id, worker_))
-    except Forbidden:
-        logger.info("ticket %s: worker blocked the bot", ticket.id)
+    delivery = await handoff_relay.deliver(
+        context, worker_id=ticket.telegram_user_id, ticket_id=ticket.id, text=message.text,
+        worker_=worker_, keyboard=done_keyboard(ticket.id, worker_))
+    if delivery.blocked:
         await blocked_the_bot(context, ticket.telegram_user_id)
-        await message.reply_text(_("⚠️ {name} has blocked the bot; the answer was not "
-                                   "delivered.").format(name=escape(ticket.first_name)))
-        return
-    await handoff.record_staff_reply(
-        context.sessions, ticket_id=ticket.id, text=message.text, chat_id=chat.id,
-        message_id=message.message_id, author_id=user.id, now=context.now())
-    logger.info("ticket %s answered by staff=%s", ticket.id, user.id)
-    await message.reply_text(_("✅ Sent to {name} (#{number}).").format(
-        name=escape(ticket.first_name), number=ticket.id))
+    if delivery.delivered:  # what reached the worker, and only that
+        await handoff.record_staff_reply(
+            context.sessions, ticket_id=ticket.id, text=delivery.delivered_text,
+            chat_id=chat.id, message_id=message.message_id, author_id=user.id,
+            now=context.now())
+        logger.info("ticket %s answered by staff=%s parts=%s/%s", ticket.id, user.id,
+                    delivery.delivered, len(delivery.parts))
+    await message.reply_text(handoff_relay.report(_, ticket.first_name, ticket.id, delivery))
 
 
 async def close_ticket(update: Update, context: BotContext) -> None:
@@ -106,8 +107,9 @@ async def close_ticket(update: Update, context: BotContext) -> None:
     ticket_id = _number(context.args or [])
     replied = message.reply_to_message
     if ticket_id is None and replied is not None:
-        found = await handoff.by_copy(context.sessions, chat_id=chat.id,
-                                      message_id=replied.message_id)
+        found = await handoff.by_copy(
+            context.sessions, chat_id=chat.id, message_id=replied.message_id,
+            number_shown=number_in_copy(replied.text) if _from_bot(replied, context) else None)
         ticket_id = found.id if found is not None else None
     if ticket_id is None:
         # The msgid shows "<ticket number>" literally: escaped, or Telegram refuses the HTML.
@@ -132,11 +134,6 @@ async def close_ticket(update: Update, context: BotContext) -> None:
     await message.reply_text(_("✅ Ticket #{number} closed.").format(number=ticket.id))
 
 
-def answer_text(_: Gettext, ticket_id: int, text: str) -> str:
-    return "\n".join([_("💬 <b>Answer from BPJS Ketenagakerjaan staff</b> (#{number}):")
-                      .format(number=ticket_id), escape(text)])
-
-
 def closed_text(_: Gettext, ticket_id: int) -> str:
     return _("Our staff closed your question #{number}. Send /petugas if you need them "
              "again.").format(number=ticket_id)
@@ -144,6 +141,16 @@ def closed_text(_: Gettext, ticket_id: int) -> str:
 
 def ended_text(_: Gettext, name: str, ticket_id: int) -> str:
     return _("✅ {name} ended ticket #{number}.").format(name=escape(name), number=ticket_id)
+
+
+def number_in_copy(text: str | None) -> int | None:
+    """The ticket number a copy of the bot's shows after TICKET_MARK ("🎫 #12 · ...")."""
+    found = COPY_NUMBER.match(text or "")
+    return int(found.group(1)) if found else None
+
+
+def _from_bot(message: Message, context: BotContext) -> bool:
+    return message.from_user is not None and message.from_user.id == context.bot.id
 
 
 def _number(args: list[str]) -> int | None:

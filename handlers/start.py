@@ -8,7 +8,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 from bot.context import App, BotContext, CommandSpec
 from bot.i18n import N_
 from bot.services import users
-from handlers.common import add_commands, escape, main_menu
+from handlers.common import add_commands, escape, in_group, main_menu
 
 LANGUAGE_NAMES = {"id": "🇮🇩 Bahasa Indonesia", "en": "🇬🇧 English"}
 
@@ -57,7 +57,8 @@ async def show_help(update: Update, context: BotContext) -> None:
             lines.append(f"/{spec.command} — {_(spec.description)}")
     lines += ["", _("You can also simply type your question, for example: "
                     "<i>berapa iuran untuk petani?</i>")]
-    await message.reply_text("\n".join(lines), reply_markup=main_menu(context))
+    await message.reply_text("\n".join(lines),
+                             reply_markup=main_menu(context, group=in_group(update)))
 
 
 async def ask_language(update: Update, context: BotContext) -> None:
@@ -95,8 +96,8 @@ async def set_language(update: Update, context: BotContext) -> None:
     )
     if query.message is not None:
         await context.bot.send_message(
-            query.message.chat.id, _("What would you like to do?"), reply_markup=main_menu(context)
-        )
+            query.message.chat.id, _("What would you like to do?"),
+            reply_markup=main_menu(context, group=in_group(update)))
 
 
 async def show_contact(update: Update, context: BotContext) -> None:

@@ -4,6 +4,10 @@ A referral code ("SPSI-7KQ4X") is read aloud at union meetings and typed from po
 its random part avoids look-alikes (no 0/O, 1/I/L). An invite token is a secret: it links a
 Telegram account to an organizer, so it is long and random instead. The "inv_" prefix tells
 /start which of the two it got; referral codes never contain "_".
+
+A third kind opens a private flow from a group ("go_daftar": handlers/private_only.py), so
+personal data is asked for and shown in the private chat only. Its "go_" prefix is neither
+an invite's nor possible in a referral code.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ RANDOM_LENGTH = 5  # 31**5: about 28.6 million codes
 PREFIX_MAX = 8
 INVITE_PREFIX = "inv_"
 INVITE_BYTES = 12  # 96 bits, 16 URL-safe characters
+FLOW_PREFIX = "go_"
 
 
 def referral_prefix(short_name: str | None) -> str:
@@ -73,3 +78,14 @@ def new_invite_token() -> str:
 def is_invite_payload(payload: str) -> bool:
     """Whether a /start payload is an organizer invite rather than a referral code."""
     return payload.startswith(INVITE_PREFIX) and PAYLOAD.fullmatch(payload) is not None
+
+
+def flow_payload(flow: str) -> str:
+    """The /start payload that opens the private flow `flow` (a command name): "go_daftar"."""
+    return FLOW_PREFIX + flow
+
+
+def flow_of_payload(payload: str) -> str | None:
+    """The flow a "go_" payload names (maybe one that does not exist); None for any other
+    payload, referral codes and invite tokens included."""
+    return payload.removeprefix(FLOW_PREFIX) if payload.startswith(FLOW_PREFIX) else None

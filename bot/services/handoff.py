@@ -4,11 +4,16 @@ A worker's question becomes a ticket; the bot posts its own copy in every staff 
 records each copy's (chat, message) so a staff reply to any copy finds the ticket, even
 after a restart. While the ticket is open the worker's next messages join its thread: the
 handoff flow (a conversation row) stays open for WINDOW after the last message.
+
+A message is recorded before its copies are posted (one row per staff group, the copy's
+message id filled in once it is known): a message that reached the staff always counts
+toward FOLLOW_UP_LIMIT, whatever fails afterwards.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from bot.errors import DomainError
@@ -64,6 +69,7 @@ class Posted:
     new: bool
     duplicate: bool  # the same text as the thread's last message (a double press)
     anchors: dict[int, int]  # staff chat -> the ticket's first copy there
+    rows: dict[int, int] = field(default_factory=dict)  # staff chat -> the message's row
 
 
 def _view(row: Ticket) -> TicketView:
@@ -82,9 +88,11 @@ def clean(text: str | None) -> str:
 
 
 async def post(sessions: Sessions, *, telegram_user_id: int, first_name: str, text: str,
-               now: datetime) -> Posted:
+               now: datetime, staff_chats: Collection[int] = ()) -> Posted:
     """Opens a ticket, or adds to the worker's open one; opens the handoff flow with it.
 
+    The message is recorded for each of `staff_chats` (Posted.rows), its copy there still
+    to be posted (record_copies, or abandon when none could be).
     Raises EmptyQuestion, or TooManyFollowUps when the open ticket has FOLLOW_UP_LIMIT
     messages of the worker's without an answer within FOLLOW_UP_WINDOW."""
     text = clean(text)
@@ -104,27 +112,34 @@ async def post(sessions: Sessions, *, telegram_user_id: int, first_name: str, te
             await queries.touch_ticket(session, row.id, now)
         await queries.keep_flow(session, telegram_user_id, flow_data(row.id), now,
                                 replace_other=True)
-        return Posted(_view(row), new, duplicate, anchors)
+        rows = {} if duplicate else {
+            chat_id: await queries.add_worker_message(session, row.id, text, now, chat_id)
+            for chat_id in sorted(staff_chats)}
+        return Posted(_view(row), new, duplicate, anchors, rows)
 
 
-async def record_copies(sessions: Sessions, *, ticket_id: int, text: str,
-                        copies: list[tuple[int, int]], now: datetime) -> None:
-    """Stores the bot's copies in the staff groups; with none posted, a new ticket closes."""
-    text = clean(text)
+async def record_copies(sessions: Sessions, *, rows: dict[int, int],
+                        copies: list[tuple[int, int]]) -> None:
+    """Stores the message id of each copy posted (staff chat, message id) in the message's
+    row for that chat; the rows of chats no copy reached are dropped."""
+    posted = dict(copies)
     async with sessions.begin() as session:
-        for chat_id, message_id in copies:
-            await queries.add_message(session, ticket_id, "worker", text, now,
-                                      staff_chat_id=chat_id, staff_message_id=message_id)
-        if not copies:
-            await queries.add_message(session, ticket_id, "worker", text, now)
+        for chat_id, row_id in rows.items():
+            if chat_id in posted:
+                await queries.set_copy(session, row_id, posted[chat_id])
+        await queries.delete_messages(
+            session, [row_id for chat_id, row_id in rows.items() if chat_id not in posted])
 
 
 async def abandon(sessions: Sessions, *, ticket_id: int, telegram_user_id: int,
-                  now: datetime) -> None:
-    """No staff group could be reached: the ticket and the flow are closed."""
+                  now: datetime, rows: Iterable[int] = (), close: bool = True) -> None:
+    """No staff group could be reached: the message (`rows`) is dropped; with `close`
+    (a new ticket) the ticket and the flow are closed."""
     async with sessions.begin() as session:
-        await queries.close_ticket(session, ticket_id, now)
-        await queries.end_flow(session, telegram_user_id, ticket_id)
+        await queries.delete_messages(session, list(rows))
+        if close:
+            await queries.close_ticket(session, ticket_id, now)
+            await queries.end_flow(session, telegram_user_id, ticket_id)
 
 
 async def question_of(sessions: Sessions, *, question_id: int, telegram_user_id: int) -> str:
@@ -136,9 +151,16 @@ async def question_of(sessions: Sessions, *, question_id: int, telegram_user_id:
         return row.text
 
 
-async def by_copy(sessions: Sessions, *, chat_id: int, message_id: int) -> TicketView | None:
+async def by_copy(sessions: Sessions, *, chat_id: int, message_id: int,
+                  number_shown: int | None = None) -> TicketView | None:
+    """The ticket of the bot's copy `message_id` in the staff chat `chat_id`.
+
+    `number_shown`: the ticket number the copy shows, for a copy whose message id was never
+    stored (the bot stopped, or the database failed, right after posting it)."""
     async with sessions.begin() as session:
         row = await queries.ticket_by_copy(session, chat_id, message_id)
+        if row is None and number_shown is not None:
+            row = await queries.ticket(session, number_shown)
         return _view(row) if row is not None else None
 
 
