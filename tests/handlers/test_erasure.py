@@ -127,6 +127,17 @@ async def test_erasure_removes_the_workers_messages_from_the_staff_group(
     assert "#2" in (await worker.say("/petugas Pertanyaan baru")).params["text"]
 
 
+async def test_questions_alone_can_be_seen_and_erased(fake_tg: FakeTelegram, app: App) -> None:
+    """Without a registration, what the worker asked is still theirs to erase."""
+    worker = Person(fake_tg, 1208, first_name="Wulan")
+    await worker.say("/petugas Saya Wulan, nomor 0812-3456-7890")
+    shown = (await worker.say("/datasaya")).params["text"]
+    assert "belum mendaftar" in shown and "/hapusdata" in shown
+    await erase(worker)
+    assert "Tidak ada data" in (await worker.say("/datasaya")).params["text"]
+    assert "tidak ada yang perlu dihapus" in (await worker.say("/hapusdata")).params["text"]
+
+
 async def test_erasure_keeps_only_the_listed_occupation(fake_tg: FakeTelegram, app: App) -> None:
     worker = Person(fake_tg, 1204)
     start = len(fake_tg.sent)
