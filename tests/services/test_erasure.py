@@ -3,14 +3,16 @@ a form cannot write an erased lead back, and a worker who registers again counts
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from bot.services import erasure, leads
 from bot.services.registration import Kind
+from db.migrate import upgrade
 from db.models import (
     Broadcast,
     BroadcastDelivery,
@@ -22,7 +24,7 @@ from db.models import (
     Ticket,
     TicketMessage,
 )
-from db.session import Sessions
+from db.session import Sessions, make_engine, make_sessionmaker
 from tests.factories import add_organizer
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
@@ -180,3 +182,34 @@ def test_occupations_keep_only_their_listed_category() -> None:
     assert erasure.kept_occupation("Nelayan") == "Nelayan"
     assert erasure.kept_occupation("Penjahit kebaya") == "Lainnya"
     assert erasure.kept_occupation(None) is None
+
+
+async def test_the_migration_erases_again_what_the_old_bug_wrote_back(
+    database_url: str,
+) -> None:
+    """Revision 0005 repairs leads erased before it whose fields a form wrote back."""
+    engine = make_engine(database_url)
+    try:
+        await upgrade(engine, "0004")
+        sessions = make_sessionmaker(engine)
+        async with sessions.begin() as session:
+            await session.execute(text(
+                "INSERT INTO leads (id, segment, full_name, nik, phone, occupation, programmes, "
+                "consent_at, consent_version, broadcast_opt_in, source, telegram_user_id, "
+                "status, created_at, updated_at, erased_at) VALUES (1, 'BPU', 'Siti Aminah', "
+                ":nik, '+6281234567890', 'Penjahit kebaya', 'jkk_jkm', :now, 'v1', true, "
+                "'self', NULL, 'minat', :now, :now, :now), (2, 'BPU', 'Ahmad', "
+                "'3509081703850002', '+6281299998888', 'Penjahit', 'jkk_jkm', :now, 'v1', "
+                "true, 'self', 704, 'minat', :now, :now, NULL)"), {"nik": NIK, "now": NOW})
+            await session.execute(text(
+                "INSERT INTO conversations (chat_id, telegram_user_id, flow, step, data, "
+                "updated_at) VALUES (701, 701, 'register', 'summary', :data, :now)"),
+                {"data": json.dumps(FORM | {"lead_id": 1}), "now": NOW})
+        await upgrade(engine)
+        by_id = {r.id: r for r in await rows(sessions, Lead)}
+        assert (by_id[1].full_name, by_id[1].nik, by_id[1].phone) == (None, None, None)
+        assert by_id[1].occupation == "Lainnya" and not by_id[1].broadcast_opt_in
+        assert (by_id[2].full_name, by_id[2].occupation) == ("Ahmad", "Penjahit")  # not erased
+        assert await count(sessions, Conversation) == 0
+    finally:
+        await engine.dispose()

@@ -1,4 +1,8 @@
-"""nik fingerprint of erased leads
+"""nik fingerprint of erased leads; repair of leads the erasure bug wrote back into
+
+Before this revision a form left open across /hapusdata could write NIK, phone and name
+back into the erased lead (issue 12). Such rows are erased again here, and typed
+occupations of erased leads keep only their category, as erasure now does.
 
 Revision ID: 0005
 Revises: 0004
@@ -13,6 +17,13 @@ from alembic import op
 import db.types
 
 
+# As they were when this revision was written (bot/services/validators.py, db/erasure.py).
+PERSONAL_FIELDS = ('full_name', 'nik', 'phone', 'employer', 'kpj_number', 'nik_region',
+                   'telegram_user_id')
+OCCUPATIONS = ('Petani', 'Buruh tani', 'Petani tembakau', 'Peternak', 'Nelayan', 'Pedagang',
+               'Ojek / ojol', 'Sopir', 'Buruh pabrik', 'Buruh bangunan',
+               'Pekerja rumah tangga', 'UMKM', 'Lainnya')
+
 revision: str = '0005'
 down_revision: str | None = '0004'
 branch_labels: str | Sequence[str] | None = None
@@ -26,6 +37,22 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_leads_nik_hash'), ['nik_hash'], unique=False)
 
     # ### end Alembic commands ###
+    leads = sa.table('leads', *(sa.column(name) for name in (
+        'id', 'erased_at', 'broadcast_opt_in', 'occupation', *PERSONAL_FIELDS)))
+    erased = leads.c.erased_at.is_not(None)
+    op.execute(leads.update().where(erased, sa.or_(
+        *(leads.c[name].is_not(None) for name in PERSONAL_FIELDS)))
+        .values(broadcast_opt_in=False, **dict.fromkeys(PERSONAL_FIELDS)))
+    op.execute(leads.update().where(erased, leads.c.occupation.not_in(OCCUPATIONS))
+               .values(occupation='Lainnya'))
+    # Forms still open on an erased lead (they held its fields): send would now be refused.
+    conversations = sa.table('conversations', sa.column('chat_id'),
+                             sa.column('telegram_user_id'), sa.column('data', sa.JSON))
+    erased_ids = {row[0] for row in op.get_bind().execute(sa.select(leads.c.id).where(erased))}
+    for chat_id, user_id, data in op.get_bind().execute(sa.select(conversations)):
+        if isinstance(data, dict) and data.get('lead_id') in erased_ids:
+            op.execute(conversations.delete().where(
+                conversations.c.chat_id == chat_id, conversations.c.telegram_user_id == user_id))
 
 
 def downgrade() -> None:
