@@ -135,6 +135,9 @@ async def on_startup(app: App) -> None:
                     await app.bot.set_my_commands(staff, BotCommandScopeChat(chat_id), code)
                 except TelegramError as error:
                     logger.warning("STAFF_CHAT_IDS: no menu for chat %s: %s", chat_id, error)
+    if state.settings.nik_key is None:
+        logger.warning("NIK_HASH_KEY is not set: a worker who erases their data and registers "
+                       "again is counted twice (README, Settings)")
     logger.info("started with %s commands", len(state.commands))
 
 

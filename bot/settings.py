@@ -12,6 +12,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 LANGUAGES = ("id", "en")
 TOKEN_PATTERN = re.compile(r"^\d{5,}:[A-Za-z0-9_-]{30,}$")
+MIN_KEY_LENGTH = 32
 
 IdSet = Annotated[frozenset[int], NoDecode]
 
@@ -48,6 +49,9 @@ class Settings(BaseSettings):
     # Personal data of a lead is erased this many days after registration (the consent
     # text promises "at the latest 2 years").
     retention_days: int = Field(default=730, ge=1)
+    # Key of the fingerprint (HMAC-SHA256) of an erased worker's NIK, kept so that a worker
+    # who erases their data and registers again counts once. Empty: no fingerprint is kept.
+    nik_hash_key: SecretStr | None = None
     log_level: str = "INFO"
     # Bot API requests (bot/request.py): seconds to wait, and how often a transient failure
     # (5xx, dropped connection, timeout) is retried before the error handler gets it.
@@ -68,6 +72,17 @@ class Settings(BaseSettings):
         if not TOKEN_PATTERN.match(value.get_secret_value().strip()):
             raise ValueError("does not look like a token from @BotFather (123456:ABC...)")
         return SecretStr(value.get_secret_value().strip())
+
+    @field_validator("nik_hash_key")
+    @classmethod
+    def _long_enough_key(cls, value: SecretStr | None) -> SecretStr | None:
+        key = value.get_secret_value().strip() if value is not None else ""
+        if not key:
+            return None
+        if len(key) < MIN_KEY_LENGTH:
+            raise ValueError(f"must be at least {MIN_KEY_LENGTH} characters; make one with "
+                             "python -c 'import secrets; print(secrets.token_hex(32))'")
+        return SecretStr(key)
 
     @field_validator("bot_username")
     @classmethod
@@ -116,6 +131,12 @@ class Settings(BaseSettings):
     @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+    @property
+    def nik_key(self) -> bytes | None:
+        """The NIK fingerprint key (bot/services/erasure.py), None when not set."""
+        return None if self.nik_hash_key is None else \
+            self.nik_hash_key.get_secret_value().encode()
 
     @property
     def is_sqlite(self) -> bool:

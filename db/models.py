@@ -181,6 +181,9 @@ class Lead(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
     erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # An erased lead's keyed NIK fingerprint (bot/services/erasure.py): when the same NIK
+    # registers again this row is deleted, so the worker counts once.
+    nik_hash: Mapped[str | None] = mapped_column(String(64), index=True)
 
 
 class LeadStatusChange(Base):

@@ -52,6 +52,9 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
+    # Deleted and overwritten content (an erased NIK, say) is overwritten with zeros in the
+    # file, not left in free space; builds of SQLite without SQLITE_SECURE_DELETE need this.
+    cursor.execute("PRAGMA secure_delete=ON")
     cursor.close()
 
 

@@ -1,18 +1,29 @@
-"""/datasaya shows what is stored about the worker; /hapusdata erases it after a confirmation."""
+"""/datasaya shows what is stored about the worker; /hapusdata erases it after a confirmation.
+
+Erasure itself is bot.services.erasure; here the staff groups catch up: the lead's card is
+drawn again without the name, and the bot's copies of the worker's questions to staff are
+deleted (or, older than Telegram lets a bot delete, overwritten).
+"""
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Sequence
 from datetime import time as dt_time
 from datetime import timedelta
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.error import BadRequest, TelegramError
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
-from bot.context import App, BotContext, CommandSpec
+from bot.context import App, BotContext, CommandSpec, LeadListener
 from bot.i18n import N_
-from bot.services import leads
+from bot.services import erasure, leads
 from handlers import lead_views
 from handlers.common import add_commands, tell_in_background
+from handlers.handoff_staff import staff_gettext
+
+logger = logging.getLogger(__name__)
 
 
 async def show_my_data(update: Update, context: BotContext) -> None:
@@ -22,6 +33,12 @@ async def show_my_data(update: Update, context: BotContext) -> None:
         return
     _ = context.gettext
     view = await leads.own_lead(context.sessions, telegram_user_id=user.id)
+    if view is None and await erasure.holds_data(context.sessions, telegram_user_id=user.id):
+        await message.reply_text(_(
+            "You have not registered. Stored are your questions to the bot and to our staff "
+            "(or a form you have not sent), your Telegram account number and language. "
+            "/hapusdata deletes them; /daftar registers you."))
+        return
     if view is None:
         await message.reply_text(_("Nothing about you is stored, apart from your Telegram "
                                    "account number and language. Send /daftar to register."))
@@ -36,7 +53,7 @@ async def ask_erase(update: Update, context: BotContext) -> None:
     if message is None or user is None:
         return
     _ = context.gettext
-    if await leads.own_lead(context.sessions, telegram_user_id=user.id) is None:
+    if not await erasure.holds_data(context.sessions, telegram_user_id=user.id):
         await message.reply_text(_("Nothing about you is stored, so there is nothing to delete."))
         return
     keyboard = InlineKeyboardMarkup([
@@ -44,9 +61,12 @@ async def ask_erase(update: Update, context: BotContext) -> None:
         [InlineKeyboardButton(_("No, keep it"), callback_data="erase:no")],
     ])
     await message.reply_text(
-        _("Delete your name, NIK, phone number and employer? Staff will no longer be able to "
-          "contact you. Only an anonymous record (segment, district, date) stays for the "
-          "campaign's counts. This cannot be undone."), reply_markup=keyboard)
+        _("Delete your name, NIK, phone number, employer and work, any form you have not "
+          "sent, and your questions to the bot and to our staff (also their copies in the "
+          "staff group)? Staff will no longer be able to contact you. Only an anonymous "
+          "record (segment, district, date, status) stays for the campaign's counts, with a "
+          "coded form of your NIK (not the NIK itself) so that you are counted once if you "
+          "register again. This cannot be undone."), reply_markup=keyboard)
 
 
 async def erase(update: Update, context: BotContext) -> None:
@@ -58,18 +78,59 @@ async def erase(update: Update, context: BotContext) -> None:
     if query.data != "erase:yes":
         await query.edit_message_text(_("Nothing was deleted."))
         return
-    erased = await leads.erase_own(context.sessions, telegram_user_id=user.id, now=context.now())
+    erased = await erasure.erase_own(context.sessions, telegram_user_id=user.id,
+                                     now=context.now(), nik_key=context.settings.nik_key)
     await query.edit_message_text(
-        _("🗑 Your personal data has been deleted.") if erased is not None
+        _("🗑 Your personal data has been deleted.") if erased.found
         else _("Nothing about you is stored, so there is nothing to delete."))
-    if erased is not None:
-        tell_in_background(context, context.bot_data.lead_erased_listeners, erased)
+    catch_up(context, erased)
 
 
 async def apply_retention(context: BotContext) -> None:
     """Daily: personal data is kept no longer than the consent text promises."""
-    await leads.erase_expired(context.sessions, now=context.now(),
-                              retention=timedelta(days=context.settings.retention_days))
+    for erased in await erasure.erase_expired(
+            context.sessions, now=context.now(),
+            retention=timedelta(days=context.settings.retention_days)):
+        catch_up(context, erased)
+
+
+def catch_up(context: BotContext, erased: erasure.Erasure) -> None:
+    """After the update, in the order of the staff groups' queue: the lead's cards are drawn
+    again without the name, the copies of the worker's questions to staff go."""
+    for lead_id in erased.lead_ids:
+        tell_in_background(context, context.bot_data.lead_erased_listeners, lead_id)
+    if erased.staff_copies:
+        tell_in_background(context, [_removing(erased.staff_copies)], 0)
+
+
+def _removing(copies: Sequence[erasure.StaffCopy]) -> LeadListener:
+    """A queued job (a lead listener that takes no lead) removing these copies."""
+    async def remove(context: BotContext, _lead: int) -> None:
+        await remove_staff_copies(context, copies)
+    return remove
+
+
+async def remove_staff_copies(context: BotContext, copies: Sequence[erasure.StaffCopy]) -> None:
+    """Deletes the bot's copies of an erased worker's messages in the staff groups. Telegram
+    lets a bot delete a message for 48 hours only: older copies are overwritten instead."""
+    _ = staff_gettext(context)
+    for copy in copies:
+        try:
+            await context.bot.delete_message(copy.chat_id, copy.message_id)
+            continue
+        except BadRequest:  # older than 48 hours (or deleted by staff already)
+            pass
+        except TelegramError as error:  # the bot left the group, ...
+            logger.warning("staff copy not deleted ticket=%s chat=%s error=%s",
+                           copy.ticket_id, copy.chat_id, type(error).__name__)
+            continue
+        try:
+            await context.bot.edit_message_text(_(
+                "🗑 Ticket #{number}: this message was erased at the worker's request."
+            ).format(number=copy.ticket_id), copy.chat_id, copy.message_id)
+        except TelegramError as error:
+            logger.warning("staff copy not erased ticket=%s chat=%s error=%s",
+                           copy.ticket_id, copy.chat_id, type(error).__name__)
 
 
 def register(app: App) -> None:

@@ -247,7 +247,16 @@ async def _confirm(update: Update, context: BotContext, flow: str, kind: Kind,
     _ = context.gettext
     try:
         view = await leads.submit(context.sessions, kind=kind, data=data,
-                                  telegram_user_id=ids[1], chat_id=ids[0], now=context.now())
+                                  telegram_user_id=ids[1], chat_id=ids[0], now=context.now(),
+                                  nik_key=context.settings.nik_key)
+    except leads.LeadGone:
+        # Erased meanwhile (/hapusdata, the retention job) or not theirs: nothing is written.
+        await update.callback_query.edit_message_reply_markup(None)
+        await conversations.close(context.sessions, chat_id=ids[0], user_id=ids[1])
+        await context.bot.send_message(ids[0], _(
+            "⚠️ This form was for data that has been deleted meanwhile, so nothing was "
+            "stored. Send /daftar to register again."), reply_markup=main_menu(context))
+        return
     except DomainError as error:
         await ask(update, context, flow, Step.NIK, {**data, "editing": True},
                   error_text(error, kind, _))

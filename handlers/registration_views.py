@@ -120,7 +120,10 @@ def consent(kind: Kind, _: Gettext) -> tuple[str, InlineKeyboardMarkup]:
             "make sure they agree: their name, NIK, phone number, work and address are stored "
             "so that BPJS Ketenagakerjaan Jember staff can contact them about joining. Only "
             "branch staff see the data; it is kept until the worker asks for deletion, at the "
-            "latest 2 years. The worker may ask to see or delete it via the branch or 175."
+            "latest 2 years. After deletion only an anonymous record stays for the counts, "
+            "with a coded form of the NIK (not the NIK itself) so that the worker counts once "
+            "if registered again. The worker may ask to see or delete it via the branch or "
+            "175."
         )
         yes = _("✅ The worker agrees")
     else:
@@ -130,7 +133,9 @@ def consent(kind: Kind, _: Gettext) -> tuple[str, InlineKeyboardMarkup]:
             "• <b>Why</b>: so BPJS Ketenagakerjaan Jember staff can contact you about joining.\n"
             "• <b>Who sees it</b>: branch staff only; your union organizer sees only your "
             "status, never your NIK or number.\n"
-            "• <b>How long</b>: until you delete it, at the latest 2 years.\n"
+            "• <b>How long</b>: until you delete it, at the latest 2 years. After that only "
+            "an anonymous record stays for the counts, with a coded form of your NIK (not the "
+            "NIK itself) so that you count once if you register again.\n"
             "• <b>Your rights</b>: /datasaya shows what is stored, /hapusdata deletes it.\n\n"
             "Do you agree?"
         )

@@ -77,3 +77,29 @@ async def test_a_fault_can_target_one_chat_and_hold_a_call(fake_tg: FakeTelegram
     fake_tg.release_held()
     assert (await held).json()["ok"] is True
     assert [s.params["text"] for s in fake_tg.sent] == ["now", "later"]
+
+
+async def test_a_message_can_be_deleted_for_48_hours_and_edited_by_its_sender_only(
+    fake_tg: FakeTelegram,
+) -> None:
+    """As Telegram: deleteMessage refuses a message 48 hours old or more, and a bot edits
+    only its own messages (those it may edit at any age)."""
+    fake_tg.user_chat(47)
+    sent = [(await _call(fake_tg, "sendMessage", chat_id=47, text=f"m{n}")).json()["result"]
+            for n in range(2)]
+    old = fake_tg.messages[(47, sent[1]["message_id"])]
+    old["date"] -= 48 * 3600
+    assert (await _call(fake_tg, "deleteMessage", chat_id=47,
+                        message_id=sent[0]["message_id"])).json()["ok"] is True
+    again = await _call(fake_tg, "deleteMessage", chat_id=47, message_id=sent[0]["message_id"])
+    assert "message to delete not found" in again.json()["description"]
+    refused = await _call(fake_tg, "deleteMessage", chat_id=47, message_id=sent[1]["message_id"])
+    assert refused.status_code == 400
+    assert "message can't be deleted" in refused.json()["description"]
+    edited = await _call(fake_tg, "editMessageText", chat_id=47,
+                         message_id=sent[1]["message_id"], text="erased")
+    assert edited.json()["result"]["text"] == "erased"
+    users = await fake_tg.send_message(47, "from the user")
+    theirs = await _call(fake_tg, "editMessageText", chat_id=47,
+                         message_id=users["message_id"], text="changed")
+    assert "message can't be edited" in theirs.json()["description"]

@@ -41,6 +41,7 @@ def test_comma_separated_ids_are_parsed(monkeypatch: pytest.MonkeyPatch) -> None
         ({"timezone": "Mars/Olympus"}, "TIMEZONE is not a known time zone"),
         ({"target_pu": -5}, "TARGET_PU"),
         ({"database_url": "mysql://x"}, "DATABASE_URL must start with"),
+        ({"nik_hash_key": "short"}, "NIK_HASH_KEY must be at least 32 characters"),
     ],
 )
 def test_bad_settings_name_the_setting(overrides: dict[str, object], named: str) -> None:
@@ -49,6 +50,13 @@ def test_bad_settings_name_the_setting(overrides: dict[str, object], named: str)
     with pytest.raises(SettingsError) as raised:
         load_settings(_env_file=None, **overrides)
     assert named in str(raised.value)
+
+
+def test_the_nik_hash_key_is_optional_and_stays_secret() -> None:
+    assert load_settings(_env_file=None, telegram_bot_token=TOKEN, nik_hash_key=" ").nik_key \
+        is None
+    settings = load_settings(_env_file=None, telegram_bot_token=TOKEN, nik_hash_key="a" * 64)
+    assert settings.nik_key == b"a" * 64 and "a" * 64 not in repr(settings)
 
 
 def _run_bot(env: dict[str, str], tmp_path: Path) -> subprocess.CompletedProcess[str]:

@@ -26,6 +26,8 @@ BOT_USER = {"id": 7000000001, "is_bot": True, "first_name": "Sinergi", "username
 MAX_TEXT = 4096
 MAX_CAPTION = 1024
 MAX_CALLBACK_DATA = 64
+# A bot may delete a message for 48 hours after it was sent (it may edit its own for ever).
+DELETE_WITHIN = 48 * 3600
 
 Params = dict[str, Any]
 
@@ -337,6 +339,8 @@ class FakeTelegram:
     async def api_editmessagetext(self, params: Params) -> Any:
         chat = self._chat(params)
         message = self._existing(chat["id"], params)
+        if message["from"]["id"] != BOT_USER["id"]:
+            raise ApiError(400, "Bad Request: message can't be edited")
         _check_text(params.get("text"), params.get("parse_mode"), MAX_TEXT)
         _check_markup(params.get("reply_markup"))
         if message.get("text") == params["text"] and \
@@ -355,8 +359,12 @@ class FakeTelegram:
 
     async def api_deletemessage(self, params: Params) -> Any:
         chat = self._chat(params)
-        self._existing(chat["id"], params)
-        del self.messages[(chat["id"], int(params["message_id"]))]
+        message = self.messages.get((chat["id"], int(params.get("message_id") or 0)))
+        if message is None:
+            raise ApiError(400, "Bad Request: message to delete not found")
+        if time.time() - message["date"] >= DELETE_WITHIN:
+            raise ApiError(400, "Bad Request: message can't be deleted")
+        del self.messages[(chat["id"], message["message_id"])]
         return True
 
     async def api_sendphoto(self, params: Params) -> Any:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
@@ -12,6 +12,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.errors import DomainError
 from bot.services import referrals
+from bot.services.erasure import erase_expired as erase_expired
+from bot.services.erasure import erase_own as erase_own
+from bot.services.erasure import forget_erased_registration
 from bot.services.registration import CONSENT_VERSION, Kind
 from db import leads as queries
 from db import organizers as organizer_queries
@@ -26,6 +29,10 @@ STATUS_NEW = "minat"
 
 class DuplicateNik(DomainError):
     """The NIK belongs to another lead; its data is not revealed."""
+
+
+class LeadGone(DomainError):
+    """The form updates a lead that was erased meanwhile, or that is not the user's."""
 
 
 class NotAnOrganizer(DomainError):
@@ -101,12 +108,14 @@ async def nik_taken(sessions: Sessions, *, nik: str, lead_id: int | None) -> boo
 
 async def submit(
     sessions: Sessions, *, kind: Kind, data: dict[str, Any], telegram_user_id: int,
-    chat_id: int, now: datetime,
+    chat_id: int, now: datetime, nik_key: bytes | None = None,
 ) -> LeadView:
     """Stores the confirmed form and closes it, in one transaction.
 
     `telegram_user_id` is the worker for a self-registration and the organizer for an
-    assisted one. Raises DuplicateNik when the NIK is another lead's.
+    assisted one. Raises DuplicateNik when the NIK is another lead's, LeadGone when the
+    form updates a lead erased meanwhile or not the user's own. With `nik_key`, the
+    anonymous row an erased registration of the same NIK left is replaced (counted once).
     """
     values = _lead_values(data)
     try:
@@ -115,6 +124,11 @@ async def submit(
             own_id = data.get("lead_id")
             if existing is not None and existing.id != own_id:
                 raise DuplicateNik(existing.id)
+            if own_id is not None:
+                current = await queries.lead_for_update(session, own_id)
+                if (current is None or current.erased_at is not None or kind is not Kind.SELF
+                        or current.telegram_user_id != telegram_user_id):
+                    raise LeadGone(own_id)
             if own_id is not None:
                 await queries.update_lead(session, own_id, values | {"updated_at": now})
                 row = await queries.lead(session, own_id)
@@ -130,6 +144,7 @@ async def submit(
                 })
                 await queries.add_status_change(session, row.id, STATUS_NEW, None, now)
                 await _attribute(session, row, kind, telegram_user_id, data.get("referral_code"))
+            await forget_erased_registration(session, values["nik"], nik_key)
             await user_queries.delete_conversation(session, chat_id, telegram_user_id)
             view = await _view(session, row)
     except IntegrityError:
@@ -193,38 +208,7 @@ def _lead_values(data: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-async def erase_own(
-    sessions: Sessions, *, telegram_user_id: int, now: datetime
-) -> int | None:
-    """/hapusdata: empties the personal fields (the anonymous row stays for the counts) and
-    deletes what the user wrote to the bot and to staff.
-
-    Returns the erased lead's id, or None when the user had none.
-    """
-    async with sessions.begin() as session:
-        await user_queries.erase_texts_of(session, telegram_user_id)
-        row = await queries.lead_by_user(session, telegram_user_id)
-        if row is None:
-            return None
-        await queries.erase_personal_fields(session, row.id, now)
-        await queries.delete_referral(session, telegram_user_id)
-    logger.info("lead erased lead=%s", row.id)
-    return row.id
-
-
 async def is_active_organizer(sessions: Sessions, *, telegram_user_id: int) -> bool:
     async with sessions.begin() as session:
         organizer = await organizer_queries.organizer_by_user(session, telegram_user_id)
         return organizer is not None and organizer.active
-
-
-async def erase_expired(sessions: Sessions, *, now: datetime, retention: timedelta) -> int:
-    """Erases the personal fields of leads older than the retention period promised at
-    consent; the anonymous rows stay for the counts. Returns how many were erased."""
-    async with sessions.begin() as session:
-        expired = await queries.unerased_created_before(session, now - retention)
-        for lead_id in expired:
-            await queries.erase_personal_fields(session, lead_id, now)
-    if expired:
-        logger.info("retention: erased %s leads", len(expired))
-    return len(expired)

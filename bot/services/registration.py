@@ -15,7 +15,7 @@ from typing import Any
 from bot.errors import DomainError
 from bot.services import enums, regions, validators
 
-CONSENT_VERSION = "2026-11-v1"
+CONSENT_VERSION = "2026-12-v2"
 KABUPATEN_OTHER = "other"
 
 

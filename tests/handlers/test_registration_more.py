@@ -7,7 +7,7 @@ from datetime import timedelta
 from sqlalchemy import inspect, select
 
 from bot.sandbox.fake_telegram import FakeTelegram
-from bot.services import leads
+from bot.services import erasure
 from db.models import Lead, Referral
 from tests.harness import Person, buttons, reply_keyboard
 from tests.registration_helpers import (
@@ -195,9 +195,10 @@ async def test_personal_data_is_erased_after_the_retention_period(fake_tg: FakeT
     assert app.job_queue.get_jobs_by_name("apply_retention")  # runs daily
     now = app.bot_data.clock()
     retention = timedelta(days=app.bot_data.settings.retention_days)
-    assert await leads.erase_expired(app.bot_data.sessions, now=now, retention=retention) == 0
+    assert await erasure.erase_expired(app.bot_data.sessions, now=now, retention=retention) == []
     later = now + timedelta(days=731)
-    assert await leads.erase_expired(app.bot_data.sessions, now=later, retention=retention) == 1
+    assert len(await erasure.erase_expired(app.bot_data.sessions, now=later,
+                                           retention=retention)) == 1
     [lead] = await stored_leads(app)
     assert (lead.nik, lead.full_name, lead.phone) == (None, None, None)
     assert lead.segment == "BPU" and lead.erased_at == later
