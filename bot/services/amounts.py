@@ -43,6 +43,7 @@ _DIGITS: dict[str, int] = {
 }
 _MULTIPLIERS = {"puluh": 10, "ratus": 100, "atus": 100}
 _HALF = frozenset({"setengah", "stengah", "satengah", "separo"})
+_STARTERS = _CURRENCY | _DIGITS.keys() | _SE_UNITS.keys()  # words an amount can begin with
 
 
 class Period(StrEnum):
@@ -89,6 +90,8 @@ class AmountMatch:
 
 def parse_number(raw: str) -> Decimal | None:
     """Reads "1.500.000", "1,5", "1.5", "1,500,000" or "1.500.000,00"; None if malformed."""
+    if raw.isascii() and raw.isdigit():  # the common case, without the regular expressions
+        return Decimal(raw)
     if not re.fullmatch(r"[0-9]+(?:[.,][0-9]+)*", raw):
         return None
     groups = re.split(r"[.,]", raw)
@@ -153,6 +156,12 @@ def _scan(
         work.tokens = len(tokens)
     i = 0
     while i < len(tokens):
+        word = tokens[i][0]
+        if word[0] not in _ASCII_DIGITS and word.lower() not in _STARTERS:
+            if work is not None:  # no amount starts with this word: skip it cheaply
+                work.steps += 1
+            i += 1
+            continue
         value, last, stop = _read_amount(tokens, i)
         if work is not None:
             work.steps += stop - i + 1
