@@ -256,7 +256,7 @@ async def _answer_question(update: Update, context: BotContext, data: dict[str, 
     """A question typed instead of the step's answer ("bentar, ini bayarnya brp?"): answers
     it and returns True; the caller asks the step again. Nothing typed is stored."""
     user, index = update.effective_user, context.bot_data.faq
-    if user is None or index is None:
+    if user is None or index is None or not dialogue.could_be_form_question(text, valid=valid):
         return False
     result = index.matcher.match(text)
     asked = dialogue.question_in_form(

@@ -162,6 +162,14 @@ def asks(text: str, lexicon: Lexicon | None = None) -> bool:
     return "?" in text or bool(set(raw_tokens(text, lexicon)) & QUESTION_WORDS)
 
 
+MAX_FORM_QUESTION_CHARS = 300  # longer texts are not a quick question between two answers
+
+
+def could_be_form_question(text: str, *, valid: bool, lexicon: Lexicon | None = None) -> bool:
+    """Cheap test before matching: short, and, for a text the step would accept, asking."""
+    return len(text) <= MAX_FORM_QUESTION_CHARS and (not valid or asks(text, lexicon))
+
+
 def question_in_form(
     text: str, result: MatchResult, *, valid: bool, contribution: bool,
     segment: str | None = None, lexicon: Lexicon | None = None,
@@ -174,6 +182,8 @@ def question_in_form(
     ``segment``: "PU" or "BPU" when the form knows it; a question about the cost
     ("bayarnya brp?") gets that group's contribution entry. None: take it as the answer.
     """
+    if not could_be_form_question(text, valid=valid, lexicon=lexicon):
+        return None
     question = asks(text, lexicon)
     if contribution and (question or not valid):
         return FormQuestion(calculator=True)

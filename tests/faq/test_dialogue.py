@@ -144,3 +144,7 @@ def test_valid_answer_is_a_question_only_when_it_clearly_asks() -> None:
 def test_plain_wrong_answers_are_not_questions() -> None:
     assert form("0812", NONE) is None
     assert form("bentar", NONE) is None
+
+
+def test_long_texts_are_not_questions_between_two_answers() -> None:
+    assert form("jht itu apa? " + "x" * 300, ANSWER) is None
