@@ -45,7 +45,7 @@ FLOW_OF = {kind: name for name, kind in FLOWS.items()}
 # is a valid name): the form answers it and asks again, once; the next text is the answer.
 FREE_TEXT_STEPS = frozenset({Step.NAME, Step.OCCUPATION, Step.EMPLOYER, Step.KABUPATEN,
                              Step.KECAMATAN})
-QUESTION_ANSWERED_AT = "question_answered_at"  # in the form's data: that step's last text
+QUESTION_ANSWERED_AT = "question_answered_at"  # in the form data: the step just interrupted
 
 
 def _ids(update: Update) -> tuple[int, int] | None:
