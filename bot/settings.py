@@ -46,6 +46,9 @@ class Settings(BaseSettings):
         Path(__file__).resolve().parent.parent / "locales" / "knowledge" / "faq.yaml"
     )
     conversation_timeout_minutes: int = Field(default=30, ge=1)
+    # A short follow-up ("kalau 2,5 juta?") within this many minutes of an answer is read
+    # against that answer (bot/services/dialogue.py); 0 turns follow-ups off.
+    question_context_minutes: int = Field(default=5, ge=0, le=1440)
     # Personal data of a lead is erased this many days after registration (the consent
     # text promises "at the latest 2 years").
     retention_days: int = Field(default=730, ge=1)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import insert
+from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import Feedback, QuestionLog
@@ -36,3 +36,10 @@ async def set_feedback(
     await session.execute(statement.on_conflict_do_update(
         index_elements=[Feedback.question_id], set_={"helpful": helpful, "created_at": now}
     ))
+
+
+async def latest_question(session: AsyncSession, telegram_user_id: int) -> QuestionLog | None:
+    """The user's last logged question (ids grow with time; the user's index finds it)."""
+    statement = (select(QuestionLog).where(QuestionLog.telegram_user_id == telegram_user_id)
+                 .order_by(QuestionLog.id.desc()).limit(1))
+    return (await session.scalars(statement)).first()

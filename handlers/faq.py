@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.constants import ChatType
 from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 
 from bot.context import App, BotContext
@@ -12,7 +14,7 @@ from bot.errors import DomainError
 from bot.i18n import N_, tanggal
 from bot.knowledge import sources
 from bot.knowledge.faq import FaqEntry, KnowledgeError
-from bot.services import faq
+from bot.services import dialogue, faq
 from bot.services.matching import MatchResult, is_contribution_question
 from handlers import calculator
 from handlers.access import staff_command
@@ -30,6 +32,8 @@ TOPIC_NAMES = {
     "kesehatan": N_("BPJS Kesehatan?"), "perisai": N_("PERISAI agents"),
     "serikat": N_("Unions and organizers"),
 }
+# Answers about joining, costs and benefits offer to register interest (in private chats).
+JOIN_TOPICS = frozenset({"daftar", "iuran", "program", "manfaat", "jht", "jp", "jkp"})
 
 
 def index(context: BotContext) -> faq.FaqIndex:
@@ -54,7 +58,7 @@ def title(entry: FaqEntry, context: BotContext) -> str:
 
 
 def answer_keyboard(
-    entry: FaqEntry, question_id: int, context: BotContext
+    entry: FaqEntry, question_id: int, context: BotContext, *, private: bool = True
 ) -> InlineKeyboardMarkup:
     kb = index(context).kb
     rows = [[InlineKeyboardButton("👍", callback_data=f"fb:{question_id}:1"),
@@ -62,6 +66,9 @@ def answer_keyboard(
     rows += [[InlineKeyboardButton(f"➡️ {title(kb.get(other), context)}",
                                    callback_data=f"faq:show:{other}")]
              for other in entry.related[:3] if other in kb]
+    if private and entry.topic in JOIN_TOPICS:  # handlers/registration.py: "reg:join"
+        rows.append([InlineKeyboardButton(context.gettext("📝 Register my interest"),
+                                          callback_data="reg:join")])
     return InlineKeyboardMarkup(rows)
 
 
@@ -69,8 +76,9 @@ async def send_entry(update: Update, context: BotContext, entry: FaqEntry,
                      question_id: int) -> None:
     chat = update.effective_chat
     assert chat is not None
-    await context.bot.send_message(chat.id, entry_text(entry, context),
-                                   reply_markup=answer_keyboard(entry, question_id, context))
+    keyboard = answer_keyboard(entry, question_id, context,
+                               private=chat.type == ChatType.PRIVATE)
+    await context.bot.send_message(chat.id, entry_text(entry, context), reply_markup=keyboard)
 
 
 async def answer_question(update: Update, context: BotContext) -> None:
@@ -78,7 +86,13 @@ async def answer_question(update: Update, context: BotContext) -> None:
     message, user = update.effective_message, update.effective_user
     if message is None or user is None or not message.text:
         return
-    text = message.text
+    reading = await dialogue.read(
+        context.sessions, index(context).kb, telegram_user_id=user.id, text=message.text,
+        now=context.now(), window=timedelta(minutes=context.settings.question_context_minutes))
+    if reading.income is not None:  # "kalau 2,5 juta?" after a contribution answer
+        await calculator.send_income(update, context, reading.income, message.text)
+        return
+    text = reading.text  # a follow-up carries the last answer's programme and subject
     if is_contribution_question(text):
         await calculator.reply_for_text(update, context, text)
         return

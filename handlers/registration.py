@@ -12,15 +12,27 @@ from datetime import timedelta
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.constants import ChatType
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot.context import App, BotContext, CommandSpec, Flow
 from bot.errors import DomainError
 from bot.i18n import N_
-from bot.services import conversations, leads, referrals, registration, users, validators
+from bot.services import (
+    conversations,
+    dialogue,
+    faq,
+    leads,
+    referrals,
+    registration,
+    users,
+    validators,
+)
 from bot.services.conversations import FlowState
+from bot.services.matching import MatchResult, is_contribution_question
 from bot.services.registration import Kind, Step
-from handlers import lead_views, registration_views
+from handlers import calculator, lead_views, registration_views
+from handlers import faq as faq_views
 from handlers.common import add_commands, main_menu, tell_in_background
 from handlers.registration_errors import error_text
 from handlers.router import timeout_text
@@ -29,6 +41,11 @@ logger = logging.getLogger(__name__)
 
 FLOWS = {"register": Kind.SELF, "refer": Kind.ASSISTED}
 FLOW_OF = {kind: name for name, kind in FLOWS.items()}
+# Steps whose answer is free text, where a question could pass for an answer ("jht itu apa"
+# is a valid name): the form answers it and asks again, once; the next text is the answer.
+FREE_TEXT_STEPS = frozenset({Step.NAME, Step.OCCUPATION, Step.EMPLOYER, Step.KABUPATEN,
+                             Step.KECAMATAN})
+QUESTION_ANSWERED_AT = "question_answered_at"  # in the form data: the step just interrupted
 
 
 def _ids(update: Update) -> tuple[int, int] | None:
@@ -95,6 +112,20 @@ async def start_registration(update: Update, context: BotContext) -> None:
         await context.bot.send_message(ids[0], text, reply_markup=keyboard)
         return
     await ask(update, context, "register", Step.CONSENT, {})
+
+
+async def join_from_answer(update: Update, context: BotContext) -> None:
+    """"📝 Daftar minat" under an answer: starts /daftar, or goes on with the open form."""
+    query, chat = update.callback_query, update.effective_chat
+    if query is None or chat is None or chat.type != ChatType.PRIVATE:
+        await stale(update, context)
+        return
+    state = await _open_state(update, context)
+    if state is None:
+        await start_registration(update, context)
+        return
+    await query.answer()
+    await ask(update, context, state.flow, Step(state.step), state.data)
 
 
 async def start_assisted(update: Update, context: BotContext) -> None:
@@ -197,14 +228,51 @@ async def _take_answer(update: Update, context: BotContext, flow: str, kind: Kin
                 context.sessions, nik=new["nik"], lead_id=data.get("lead_id")):
             raise leads.DuplicateNik(None)
     except registration.KecamatanUnknown as unknown:
+        if code == text and await _answer_question(update, context, data, text, valid=False):
+            await ask(update, context, flow, step, data, _("Now, back to the form:"))
+            return
         data["kecamatan_candidates"] = list(unknown.candidates)
         await ask(update, context, flow, step, data, error_text(unknown, kind, _))
         return
     except DomainError as error:
+        if code == text and await _answer_question(update, context, data, text, valid=False):
+            await ask(update, context, flow, step, data, _("Now, back to the form:"))
+            return
         await ask(update, context, flow, step, data, error_text(error, kind, _))
         return
+    if (step in FREE_TEXT_STEPS and data.get(QUESTION_ANSWERED_AT) != step.value
+            and await _answer_question(update, context, data, text, valid=True)):
+        await ask(update, context, flow, step, {**data, QUESTION_ANSWERED_AT: step.value},
+                  _("Now, back to the form. If what you sent was your answer, please send "
+                    "it again."))
+        return
     new.pop("kecamatan_candidates", None)
+    new.pop(QUESTION_ANSWERED_AT, None)
     await ask(update, context, flow, registration.next_step(kind, new, step), new)
+
+
+async def _answer_question(update: Update, context: BotContext, data: dict[str, Any],
+                           text: str, *, valid: bool) -> bool:
+    """A question typed instead of the step's answer ("bentar, ini bayarnya brp?"): answers
+    it and returns True; the caller asks the step again. Nothing typed is stored."""
+    user, index = update.effective_user, context.bot_data.faq
+    if user is None or index is None or not dialogue.could_be_form_question(text, valid=valid):
+        return False
+    result = index.matcher.match(text)
+    asked = dialogue.question_in_form(
+        text, result, valid=valid, contribution=is_contribution_question(text),
+        segment=data.get("segment"))
+    if asked is None:
+        return False
+    if asked.calculator:
+        await calculator.reply_for_text(update, context, text)
+        return True
+    if asked.entry_id is not None and asked.entry_id in index.kb:
+        result = MatchResult("answer", asked.entry_id, (asked.entry_id,), 1.0, "form_question")
+    question_id = await faq.log(context.sessions, telegram_user_id=user.id, text=text,
+                                result=result, now=context.now())
+    await faq_views.reply_to(update, context, result, question_id)
+    return True
 
 
 async def on_summary(update: Update, context: BotContext) -> None:
@@ -321,6 +389,7 @@ def register(app: App) -> None:
     app.add_handler(CallbackQueryHandler(start_registration, pattern=r"^menu:daftar$"))
     app.add_handler(CallbackQueryHandler(update_existing, pattern=r"^reg:(update|keep)$"))
     app.add_handler(CallbackQueryHandler(on_consent, pattern=r"^reg:consent:(yes|no)$"))
+    app.add_handler(CallbackQueryHandler(join_from_answer, pattern=r"^reg:join$"))
     app.add_handler(CallbackQueryHandler(on_summary, pattern=r"^reg:"))
     for name in FLOWS:
         app.bot_data.flows[name] = Flow(on_answer, "daftar" if name == "register" else "rujuk")

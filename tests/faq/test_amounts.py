@@ -6,10 +6,21 @@ from decimal import Decimal
 
 import pytest
 from babel.numbers import format_currency, format_decimal
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.services.amounts import iter_amounts, parse_number, parse_rupiah
+from bot.services import amounts
+from bot.services.amounts import (
+    MAX_TOKENS,
+    Income,
+    Period,
+    ScanWork,
+    find_income,
+    iter_amounts,
+    parse_number,
+    parse_rupiah,
+    period_in,
+)
 
 
 @pytest.mark.parametrize(("text", "expected"), [
@@ -87,10 +98,10 @@ def test_never_raises_on_any_text(text: str) -> None:
     assert result is None or (result > 0 and result == result.to_integral_value())
 
 
-amounts = st.integers(min_value=10_000, max_value=999_999_999)
+incomes = st.integers(min_value=10_000, max_value=999_999_999)
 
 
-@given(amounts)
+@given(incomes)
 def test_indonesian_grouping_round_trips(amount: int) -> None:
     written = f"{amount:,}".replace(",", ".")
     assert parse_rupiah(f"Rp {written}") == Decimal(amount)
@@ -98,7 +109,7 @@ def test_indonesian_grouping_round_trips(amount: int) -> None:
     assert parse_rupiah(f"Rp{amount}") == Decimal(amount)
 
 
-@given(amounts)
+@given(incomes)
 def test_babel_formatted_amounts_round_trip(amount: int) -> None:
     formatted = format_currency(amount, "IDR", format="¤#,##0", currency_digits=False,
                                 locale="id_ID")
@@ -112,3 +123,85 @@ def test_millions_with_decimal_comma_round_trip(whole: int, tenth: int) -> None:
     assert parse_rupiah(f"{whole},{tenth} jt") == expected
     assert parse_rupiah(f"{whole}.{tenth}juta") == expected
     assert parse_rupiah(f"{whole} juta") == Decimal(whole * 1_000_000)
+
+
+# ---------------------------------------------------------------- bounded, linear work
+
+def test_worst_case_message_takes_linear_bounded_work() -> None:
+    # 1.024 number words that never reach "ribu"/"juta" (4.096 characters, Telegram's
+    # longest message): trying every start cost 1.024 x 1.024 / 2 token steps.
+    for words in (1024, 2048):
+        work = ScanWork()
+        assert list(iter_amounts("nem " * words, work)) == []
+        assert work.tokens == words
+        assert work.steps <= 2 * work.tokens
+
+
+def test_work_is_bounded_however_long_the_text() -> None:
+    work = ScanWork()
+    list(iter_amounts("a1" * 10_000, work))  # letters and digits: one token per character
+    assert work.tokens == MAX_TOKENS
+    assert work.steps <= 2 * MAX_TOKENS
+
+
+def test_amounts_are_still_found_among_many_number_words() -> None:
+    text = "dua puluh " * 300 + "5 juta"
+    work = ScanWork()
+    assert [m.value for m in iter_amounts(text, work)] == [Decimal(5_000_000)]
+    assert work.steps <= 2 * work.tokens
+
+
+_VOCABULARY = ["rp", "2", "15000", "1.500.000", "0812", "nem", "dua", "puluh", "ratus", "belas",
+               "juta", "ribu", "rb", "sejuta", "setengah", "lima", "iuran", "seratus", "k",
+               "1,5", "10000000000000000", "sewu", "separo"]
+
+
+def _every_start(text: str) -> list[tuple[Decimal, int, int]]:
+    """The scan as it was (quadratic): after a non-amount, try again from the next token."""
+    tokens, found, i = amounts._tokens(text), [], 0
+    while i < len(tokens):
+        value, last, _stop = amounts._read_amount(tokens, i)
+        if value is None:
+            i += 1
+            continue
+        if Decimal(0) < value < amounts._MAX_VALUE:
+            found.append((value, i, last))
+        i = last + 1
+    return found
+
+
+@settings(max_examples=400)
+@given(st.lists(st.sampled_from(_VOCABULARY), max_size=10))
+def test_skipping_finds_what_trying_every_start_finds(words: list[str]) -> None:
+    text = " ".join(words)
+    assert list(amounts._scan(amounts._tokens(text), None)) == _every_start(text)
+
+
+# ---------------------------------------------------------------- the period of an income
+
+@pytest.mark.parametrize(("text", "amount", "period"), [
+    ("penghasilan sy sehari 100rb, brp iurannya", 100_000, Period.DAY),
+    ("100rb/hari", 100_000, Period.DAY),
+    ("dapat 100 ribu per hari", 100_000, Period.DAY),
+    ("sedino dibayar 110rb", 110_000, Period.DAY),
+    ("600 ribu per minggu", 600_000, Period.WEEK),
+    ("seminggu 600rb", 600_000, Period.WEEK),
+    ("gaji 2 juta sebulan", 2_000_000, Period.MONTH),
+    ("sesasi 3 juta", 3_000_000, Period.MONTH),
+    ("setahun 24 juta", 24_000_000, Period.YEAR),
+    ("gaji 2 juta", 2_000_000, None),
+    ("2 juta hari ini", 2_000_000, None),  # "hari ini" is today, not a day's pay
+    ("umur 56 tahun, 2 juta", 2_000_000, None),
+    ("sehari 75rb, sebulan 18 dino", 75_000, None),  # two periods as near: not guessed
+])
+def test_income_period_is_read_next_to_the_amount(text: str, amount: int,
+                                                  period: Period | None) -> None:
+    assert find_income(text) == Income(Decimal(amount), period)
+
+
+def test_period_alone() -> None:
+    assert period_in("kalau seminggu?") is Period.WEEK
+    assert period_in("sehari") is Period.DAY
+    assert period_in("sehari atau sebulan") is None
+    assert period_in("terus klaimnya gimana?") is None
+    assert find_income("terus klaimnya gimana?") is None

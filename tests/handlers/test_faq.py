@@ -22,7 +22,7 @@ async def test_confident_answer_has_source_feedback_and_related(fake_tg: FakeTel
     text = reply.params["text"]
     assert "Sumber:" in text and "ditinjau" in text and "2026" in text
     labels = [label for label, _ in buttons(reply)]
-    assert labels[:2] == ["👍", "👎"] and 2 <= len(labels) <= 5
+    assert labels[:2] == ["👍", "👎"] and 2 <= len(labels) <= 6  # + related, "Daftar minat"
     [logged] = await _questions(app)
     assert logged.outcome == "answer" and logged.telegram_user_id == 801
     thumbs_down = next(data for label, data in buttons(reply) if label == "👎")
