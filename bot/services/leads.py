@@ -129,10 +129,8 @@ async def submit(
                 if (current is None or current.erased_at is not None or kind is not Kind.SELF
                         or current.telegram_user_id != telegram_user_id):
                     raise LeadGone(own_id)
-            if own_id is not None:
                 await queries.update_lead(session, own_id, values | {"updated_at": now})
-                row = await queries.lead(session, own_id)
-                assert row is not None
+                row = current
                 await session.refresh(row)
             else:
                 row = await queries.add_lead(session, values | {
