@@ -18,7 +18,6 @@ Guards run before ranking (word lists in locales/knowledge/lexicon.yaml, editabl
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Literal
 
 import numpy as np
@@ -26,13 +25,18 @@ from rapidfuzz import fuzz, process
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from bot.knowledge.faq import KnowledgeBase
-from bot.services.amounts import parse_rupiah
-from bot.services.normalize import AMOUNT_TOKEN, Lexicon, content_tokens, default_lexicon
+from bot.services.normalize import (
+    AMOUNT_TOKEN,
+    Lexicon,
+    content_tokens,
+    default_lexicon,
+    stem,
+)
 from bot.services.normalize import raw_tokens as lexicon_tokens
 
 Outcome = Literal["answer", "suggest", "none"]
 HEALTH_ENTRY = "beda_kesehatan"
-CONTRIBUTION_ENTRY = "hitung_iuran"  # an amount + "iuran/berapa": the calculator
+CONTRIBUTION_ENTRY = "hitung_iuran"  # the calculator (bot.services.decision)
 
 # Thresholds, chosen on tests/faq/eval_set.yaml with scripts/bench_matcher.py --sweep (see
 # docs/BENCHMARK-matcher.md): the score is in 0..1 (cosine similarities). ANSWER needs a score
@@ -48,9 +52,6 @@ MAX_CANDIDATES = 3
 CHAR_WEIGHT = 0.6  # char n-grams vs words in a phrasing's similarity
 BEST_WEIGHT = 0.6  # best phrasing vs all phrasings of the entry
 FUZZY_CUTOFF = 82  # rapidfuzz ratio needed to correct an unknown word
-MIN_INCOME_AMOUNT = Decimal(100_000)  # smaller amounts in a question are fees, not incomes
-_CONTRIBUTION_WORDS = frozenset({"iuran", "bayar", "berapa", "biaya", "hitung", "tarif"})
-_NOT_CONTRIBUTION = frozenset({"saldo", "klaim", "cair", "ambil", "potong", "slip", "pinjam"})
 
 
 @dataclass(frozen=True)
@@ -61,7 +62,7 @@ class MatchResult:
     entry_id: str | None  # set when outcome == "answer"
     candidates: tuple[str, ...]  # up to 3 entry ids, best first ("suggest"; alternatives)
     confidence: float  # 0..1
-    # ranked | ambiguous | low_score | small_talk | kesehatan | out_of_scope | contribution
+    # ranked | ambiguous | low_score | small_talk | kesehatan | out_of_scope
     reason: str = "ranked"
 
 
@@ -108,6 +109,7 @@ class Matcher:
         self._word = _Index(TfidfVectorizer(token_pattern=r"\S+", ngram_range=(1, 2),
                                             sublinear_tf=True, dtype=np.float32), docs + groups)
         self._vocab = sorted({w for d in docs for w in d.split()})
+        self._vocabulary = frozenset(self._vocab)
         self._known = frozenset(self._vocab) | lexicon.stopwords
         self._corrections: dict[str, str] = {}
 
@@ -141,6 +143,10 @@ class Matcher:
                                   score_cutoff=FUZZY_CUTOFF)
         return best[0] if best else word
 
+    def knows(self, word: str) -> bool:
+        """True when ``word`` (normalised, unstemmed) is in the knowledge base's phrasings."""
+        return stem(word, self.lexicon.no_stem) in self._vocabulary
+
     def rank(self, text: str, limit: int | None = None) -> list[tuple[str, float]]:
         """Entries with their scores for ``text`` (no guards), best first."""
         return self._rank(content_tokens(lexicon_tokens(text, self.lexicon), self.lexicon), limit)
@@ -163,12 +169,9 @@ class Matcher:
         lex = self.lexicon
         words = lexicon_tokens(text, lex)
         content = content_tokens(words, lex)
-        if (not any(w.isalpha() and w != AMOUNT_TOKEN for w in content)
-                or set(words) <= lex.small_talk | lex.stopwords):
+        social = lex.small_talk | lex.greetings | lex.thanks | lex.stopwords
+        if not any(w.isalpha() and w != AMOUNT_TOKEN for w in content) or set(words) <= social:
             return MatchResult("none", None, (), 0.0, "small_talk")
-        if _asks_contribution(text, set(content), lex) and CONTRIBUTION_ENTRY in self.kb:
-            return MatchResult("answer", CONTRIBUTION_ENTRY, (CONTRIBUTION_ENTRY,), 1.0,
-                               "contribution")
         present = set(words) | set(content)
         if present & lex.health and not present & lex.work_injury and HEALTH_ENTRY in self.kb:
             return MatchResult("answer", HEALTH_ENTRY, (HEALTH_ENTRY,), 1.0, "kesehatan")
@@ -186,26 +189,9 @@ class Matcher:
         return MatchResult("none", None, (), confidence, "low_score")
 
 
-def amount_in(text: str) -> Decimal | None:
-    """The first rupiah amount in ``text`` (a Decimal) or None; see ``parse_rupiah``."""
-    return parse_rupiah(text)
-
-
 def is_contribution_question(text: str, lexicon: Lexicon | None = None) -> bool:
-    """True for "penghasilan 2 juta iurannya berapa": an amount plus words about paying.
+    """True for "penghasilan 2 juta iurannya berapa": the message asks what to pay for an
+    income. The rule lives in ``bot.services.decision`` (``decide`` applies it)."""
+    from bot.services.decision import contribution_income  # decision builds on this module
 
-    The handler then shows the calculator instead of a FAQ answer. Questions about a JHT
-    balance, a claim or a wage deduction that mention an amount are not contribution questions.
-    """
-    lexicon = lexicon or default_lexicon()
-    words = set(content_tokens(lexicon_tokens(text, lexicon), lexicon))
-    return _asks_contribution(text, words, lexicon)
-
-
-def _asks_contribution(text: str, words: set[str], lexicon: Lexicon) -> bool:
-    if AMOUNT_TOKEN not in words or not words & _CONTRIBUTION_WORDS:
-        return False
-    blocked = _NOT_CONTRIBUTION | lexicon.health | lexicon.other_services
-    amount = parse_rupiah(text)
-    # "bayar 16.800 dapat apa" names a fee, not an income
-    return amount is not None and amount >= MIN_INCOME_AMOUNT and not words & blocked
+    return contribution_income(text, lexicon or default_lexicon()) is not None

@@ -44,7 +44,9 @@ class Lexicon:
     work_injury: frozenset[str]
     other_services: frozenset[str]
     domain: frozenset[str]
-    small_talk: frozenset[str]
+    small_talk: frozenset[str]  # fillers that may go with a greeting or thanks
+    greetings: frozenset[str] = frozenset()  # a message of these (+ fillers) is a greeting
+    thanks: frozenset[str] = frozenset()  # ... thanks or an acknowledgement ("ok", "siap")
 
 
 def load_lexicon(path: Path = DEFAULT_LEXICON_PATH) -> Lexicon:
@@ -56,7 +58,7 @@ def load_lexicon(path: Path = DEFAULT_LEXICON_PATH) -> Lexicon:
                    for k, v in data["phrases"].items()}
         lists = {name: frozenset(str(w) for w in data[name]) for name in (
             "stopwords", "no_stem", "health", "work_injury", "other_services", "domain",
-            "small_talk")}
+            "small_talk", "greetings", "thanks")}
     except (KeyError, TypeError, AttributeError) as exc:
         raise ValueError(f"{path}: malformed lexicon ({exc!r})") from exc
     clashes = sorted(w for v in terms.values() for w in v if terms.get(w, (w,)) != (w,))

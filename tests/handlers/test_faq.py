@@ -110,3 +110,30 @@ async def test_admin_reloads_the_knowledge_base(fake_tg: FakeTelegram, app) -> N
     assert "dimuat ulang" in reply.params["text"]
     refused = await Person(fake_tg, 810).say("/muatulang")
     assert "grup staf" in refused.params["text"]
+
+
+async def test_greeting_gets_a_hello_and_the_menu_not_the_apology(fake_tg: FakeTelegram,
+                                                                  app) -> None:
+    reply = await Person(fake_tg, 811).say("assalamualaikum min, pagi")
+    text = reply.params["text"]
+    assert text.startswith("Halo!") and "Sinergi" in text
+    assert "Maaf" not in text and "hanya tahu" not in text
+    assert "menu:topics" in [data for _, data in buttons(reply)]
+    assert await _questions(app) == []  # small talk is not logged as a question
+
+
+async def test_thanks_gets_a_short_welcome(fake_tg: FakeTelegram, app) -> None:
+    person = Person(fake_tg, 812)
+    for text in ("ok makasih mas", "matur nuwun", "sakalangkong", "siap 👍"):
+        reply = await person.say(text)
+        assert reply.params["text"].startswith("Sama-sama!"), text
+        assert "Maaf" not in reply.params["text"]
+
+
+async def test_an_amount_that_is_not_an_income_gets_the_knowledge_base(fake_tg: FakeTelegram,
+                                                                       app) -> None:
+    reply = await Person(fake_tg, 813).say(
+        "santunan kematian 42 juta masih dibayar kalau iurannya nunggak 3 bulan?")
+    assert "Perkiraan iuran BPU" not in reply.params["text"]  # not the calculator
+    [logged] = await _questions(app)
+    assert logged.outcome in ("answer", "suggest")
