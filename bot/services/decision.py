@@ -53,6 +53,7 @@ _NOT_CONTRIBUTION = frozenset({
     "meninggal", "tanggung", "tunggak", "telat", "denda", "pensiun", "perusahaan", "pu",
     "kecelakaan", "rs", "beasiswa", "jkp", "jp", "phk", "undur",
 })
+_SURE = frozenset({"ranked", "kesehatan"})  # a clause's answer on its own score, not "agreed"
 _CLAUSE = re.compile(r"[?!.;\n]+|,\s*(?=(?:terus|trus|trs|lalu|sama|dan|karo|juga|lan|"
                      r"sekalian|kemudian|habis itu|abis itu|teros)\b)", re.IGNORECASE)
 
@@ -162,15 +163,15 @@ def contribution_income(text: str, lexicon: Lexicon) -> Decimal | None:
 
 
 def _second_question(matcher: Matcher, text: str, main: MatchResult) -> str | None:
-    """The entry of a second question in the message, when one clause of it is answered
-    confidently by another entry than the main one."""
+    """The entry of a second question in the message: a clause of it (split at "?", ".",
+    ", terus" ...) answered by another entry than the main one, on its score alone."""
     clauses = [c for c in _CLAUSE.split(text) if c and len(c.split()) >= 3]
     if len(clauses) < 2:
         return None
     best: tuple[float, str] | None = None
     for clause in clauses:
         result = matcher.match(clause)
-        if (result.outcome == "answer" and result.entry_id
+        if (result.outcome == "answer" and result.entry_id and result.reason in _SURE
                 and result.entry_id != main.entry_id
                 and (best is None or result.confidence > best[0])):
             best = (result.confidence, result.entry_id)

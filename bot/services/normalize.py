@@ -89,14 +89,16 @@ def stem(word: str, protected: frozenset[str] = frozenset()) -> str:
 def _stem_once(word: str, protected: frozenset[str]) -> str:
     if len(word) <= _MIN_STEM or word in protected or not word.isalpha():
         return word
-    for particle in ("lah", "kah", "pun", "nya", "ku", "mu"):
+    # Javanese krama -(n)ipun is a possessive like -nya: "caranipun", "mbayaripun"
+    for particle in ("nipun", "ipun", "lah", "kah", "pun", "nya", "ku", "mu"):
         if word.endswith(particle) and len(word) - len(particle) >= _MIN_STEM:
             word = word[: -len(particle)]
             break
     if word in protected:
         return word
     best = _strip_prefixes(word)
-    for suffix in ("kan", "in", "an", "i"):  # -in: Jakarta slang for -kan
+    # -in: Jakarta slang for -kan; -aken/-ake/-no: Javanese, -aghi: Madurese ("daftaraghi")
+    for suffix in ("aken", "ake", "aghi", "kan", "in", "an", "no", "i"):
         if not word.endswith(suffix) or len(word) - len(suffix) < _MIN_STEM:
             continue
         core = word[: -len(suffix)]
@@ -124,6 +126,8 @@ def _strip_prefix(word: str) -> str:
         return word[3:]
     if word.startswith("ng") and word[2:3] in _VOWELS:  # slang: ngurus -> urus
         return word[2:]
+    if word.startswith(("mb", "nd")) and word[2:3] in _VOWELS | {"h"}:  # Jv: mbayar, ndaftar
+        return word[1:]
     if word.startswith(("ter", "ber")):
         return word[3:]
     if word == "bekerja":

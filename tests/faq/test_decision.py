@@ -4,6 +4,7 @@ or not understood."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 
 import pytest
@@ -81,3 +82,25 @@ def test_health_guard_holds_through_the_decision(matcher: Matcher) -> None:
         assert (decision.action, decision.entry_id) == ("answer", "beda_kesehatan")
     accident = decide(matcher, "kecelakaan kerja, biaya rumah sakit ditanggung jkk?")
     assert accident.entry_id != "beda_kesehatan"
+
+
+def test_everyday_illness_gets_the_illness_redirect(matcher: Matcher) -> None:
+    decision = decide(matcher, "anak saya demam, berobat ke puskesmas bisa pakai kartu bpjs tk?")
+    assert (decision.action, decision.entry_id) == ("answer", "berobat_sakit")
+
+
+def test_a_second_question_is_offered_not_dropped(matcher: Matcher) -> None:
+    decision = decide(matcher, "bpjs ketenagakerjaan iku sakjane opo to? aku wes duwe kis "
+                               "teko desa, opo podo ae")
+    assert decision.action == "answer"
+    assert {decision.entry_id, decision.extra} == {"apa_bpjstk", "beda_kesehatan"}
+
+
+@pytest.mark.parametrize("size", [2, 3])
+def test_a_tiny_knowledge_base_still_decides(size: int) -> None:
+    kb = load_knowledge()
+    small = replace(kb, entries=tuple(e for e in kb.entries
+                                      if e.id in ("jht_cair", "iuran_bpu", "kontak"))[:size])
+    tiny = Matcher.build(small)
+    assert decide(tiny, "jht bisa cair kapan").entry_id == "jht_cair"
+    assert decide(tiny, "makasih").action == "small_talk"
