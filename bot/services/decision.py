@@ -94,13 +94,15 @@ class Decision:
 
 def decide(matcher: Matcher, text: str) -> Decision:
     """Reads one message and says what the bot will do with it (see the module docstring)."""
-    small_talk = small_talk_kind(matcher, text)
+    words = raw_tokens(text, matcher.lexicon)
+    small_talk = small_talk_kind(matcher, text, words)
     if small_talk is not None:
         return Decision("small_talk", small_talk=small_talk, reason="small_talk")
-    contribution = _contribution(matcher, text)
+    content = content_tokens(words, matcher.lexicon)
+    contribution = _contribution(matcher, text, content)
     if contribution is not None:
         return contribution
-    result = matcher.match(text)
+    result = matcher.match_tokens(words, content)
     if result.outcome == "answer" and result.entry_id:
         return Decision("answer", entry_id=result.entry_id, candidates=result.candidates,
                         extra=_second_question(matcher, text, result),
@@ -111,10 +113,12 @@ def decide(matcher: Matcher, text: str) -> Decision:
     return Decision("none", confidence=result.confidence, reason=result.reason)
 
 
-def small_talk_kind(matcher: Matcher, text: str) -> SmallTalk | None:
-    """"greeting" or "thanks" for a message that is only that, else None."""
+def small_talk_kind(matcher: Matcher, text: str,
+                    words: tuple[str, ...] | None = None) -> SmallTalk | None:
+    """"greeting" or "thanks" for a message that is only that, else None; ``words`` are
+    its ``raw_tokens`` when the caller has them already."""
     lex = matcher.lexicon
-    words = raw_tokens(text, lex)
+    words = raw_tokens(text, lex) if words is None else words
     if not words:
         stripped = {ch for ch in text if not ch.isspace() and ch not in "\ufe0f!.,"}
         return "thanks" if stripped and stripped <= _THANKS_EMOJI else None
@@ -132,10 +136,10 @@ def small_talk_kind(matcher: Matcher, text: str) -> SmallTalk | None:
     return "thanks" if any(w in lex.thanks for w in words) else "greeting"
 
 
-def _contribution(matcher: Matcher, text: str) -> Decision | None:
+def _contribution(matcher: Matcher, text: str, content: tuple[str, ...]) -> Decision | None:
     if CONTRIBUTION_ENTRY not in matcher.kb:
         return None
-    found = contribution_income(text, matcher.lexicon)
+    found = contribution_income(text, matcher.lexicon, content)
     if found is None:
         return None
     if found == NO_AMOUNT:  # "iuranku piro, sehari oleh 120an": how it is computed
@@ -145,11 +149,14 @@ def _contribution(matcher: Matcher, text: str) -> Decision | None:
                     reason="contribution")
 
 
-def contribution_income(text: str, lexicon: Lexicon) -> Decimal | None:
+def contribution_income(text: str, lexicon: Lexicon,
+                        content: tuple[str, ...] | None = None) -> Decimal | None:
     """The income to compute a contribution for, when ``text`` asks what to pay for it;
     ``NO_AMOUNT`` when it asks that about an income it gives in a form we cannot read;
-    None when it asks something else (an amount may be context: a benefit, arrears)."""
-    words = set(content_tokens(raw_tokens(text, lexicon), lexicon))
+    None when it asks something else (an amount may be context: a benefit, arrears).
+    ``content`` are the message's content words when the caller has them already."""
+    words = set(content_tokens(raw_tokens(text, lexicon), lexicon) if content is None
+                else content)
     if not words & (_PAY | _HOW_MUCH | _COMPUTE) or words & (
             _NOT_CONTRIBUTION | lexicon.health | lexicon.other_services):
         return None

@@ -52,7 +52,7 @@ class Thresholds:
     shows candidates.
     """
 
-    answer: float = 0.45  # answer with this score ...
+    answer: float = 0.50  # answer with this score ...
     margin: float = 0.05  # ... and this lead over the runner-up
     sure: float = 0.62  # above this the runner-up does not matter
     # ... or with this score when the classifier (bot.services.tfidf) ranks the same entry
@@ -174,9 +174,13 @@ class Matcher:
 
     def match(self, text: str) -> MatchResult:
         """Decides between a confident answer, up to 3 suggestions, or no match."""
+        words = lexicon_tokens(text, self.lexicon)
+        return self.match_tokens(words, content_tokens(words, self.lexicon))
+
+    def match_tokens(self, words: tuple[str, ...], content: tuple[str, ...]) -> MatchResult:
+        """``match`` on a message already normalised: its words (``raw_tokens``) and its
+        content words (``content_tokens`` of those)."""
         lex = self.lexicon
-        words = lexicon_tokens(text, lex)
-        content = content_tokens(words, lex)
         social = lex.small_talk | lex.greetings | lex.thanks | lex.stopwords
         if not any(w.isalpha() and w != AMOUNT_TOKEN for w in content) or set(words) <= social:
             return MatchResult("none", None, (), 0.0, "small_talk")

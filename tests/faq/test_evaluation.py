@@ -5,6 +5,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
+from bot.__main__ import main
+from bot.cli import evaluate as evaluate_cli
 from bot.cli.evaluate import pct, render
 from bot.services.decision import Decision
 from bot.services.evaluation import EvalItem, SplitReport, evaluate, load_items
@@ -107,3 +111,19 @@ def test_load_items_reads_labels_and_also(tmp_path: Path) -> None:
                     "  - {expected: null, text: pinjol}\n", encoding="utf-8")
     assert load_items(path) == [EvalItem("jht?", "jht_cair", ("jht_sebagian",)),
                                 EvalItem("pinjol", None)]
+
+
+def test_cli_prints_figures_and_never_the_held_out_messages(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    held_out = tmp_path / "test.yaml"
+    held_out.write_text("items:\n  - {expected: jht_cair, text: 'zebra kuda nil jerapah'}\n"
+                        "  - {expected: null, text: 'pinjol kilat'}\n", encoding="utf-8")
+    monkeypatch.setitem(evaluate_cli.SPLITS, "test", held_out)
+    assert main(["kb", "eval", "--split", "test", "--misses"]) == 0
+    out = capsys.readouterr().out
+    assert "== test: 2 messages ==" in out and "in scope (entry exists): 1" in out
+    assert "zebra" not in out and "pinjol" not in out
+    monkeypatch.setitem(evaluate_cli.SPLITS, "dev", held_out)
+    assert main(["kb", "eval", "--split", "dev", "--misses"]) == 0
+    assert "zebra kuda nil jerapah" in capsys.readouterr().out  # dev misses are listed
