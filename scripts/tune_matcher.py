@@ -7,7 +7,8 @@ check; it never reads the test split (run `python -m bot kb eval --split test` o
 end, for the figures). Each setting is scored as right - wrong_cost x wrong (in scope), and
 settings that handle fewer than 96 % of out-of-scope and small-talk messages are dropped.
 Scores per message are cached, so the thresholds grid runs in about a minute; --weights also
-rebuilds the index for the char/word and best/all-phrasings weights and the classifier's C.
+rebuilds the index for the char/word and best/all-phrasings weights and the classifier's
+smoothing.
 Prefer a point in the middle of a plateau to the single best row: dev is small.
 """
 
@@ -34,10 +35,10 @@ GRID = {
     "margin": (0.03, 0.05, 0.08),
     "sure": (0.62, 0.70),
     "agreed": (0.30, 0.35, 0.40, 1.0),  # 1.0: no answers on agreement
-    "agreed_margin": (0.2, 0.3, 0.5),
+    "agreed_margin": (0.5, 1.0, 1.5, 2.0),
 }
 WEIGHTS = {"CHAR_WEIGHT": (0.5, 0.6, 0.7), "BEST_WEIGHT": (0.4, 0.5, 0.6),
-           "CLASSIFIER_C": (0.3, 1.0, 3.0)}
+           "CLASSIFIER_ALPHA": (0.003, 0.01, 0.03)}
 MIN_HANDLED = 0.96
 
 
@@ -90,7 +91,7 @@ def main() -> None:
     rows = []
     for build in builds:
         for name, value in build.items():
-            setattr(tfidf if name == "CLASSIFIER_C" else matching, name, value)
+            setattr(tfidf if name == "CLASSIFIER_ALPHA" else matching, name, value)
         prefix = " ".join(f"{k}={v}" for k, v in build.items())
         rows += [(score, f"{prefix} {label}".strip(), d, leg)
                  for score, label, d, leg in sweep(cached(Matcher.build(kb)), dev, legacy,

@@ -58,7 +58,7 @@ class Thresholds:
     # ... or with this score when the classifier (bot.services.tfidf) ranks the same entry
     # first, ``agreed_margin`` ahead of its runner-up: two views agreeing on a weaker match
     agreed: float = 0.35
-    agreed_margin: float = 0.3
+    agreed_margin: float = 4.0  # log-likelihood units of the naive Bayes
     suggest: float = 0.22  # below: not understood
     spread: float = 0.6  # a candidate is shown when its score >= spread x the best score
 
