@@ -35,7 +35,7 @@ async def test_confident_answer_has_source_feedback_and_related(fake_tg: FakeTel
 
 
 async def test_feedback_on_someone_elses_question_is_refused(fake_tg: FakeTelegram, app) -> None:
-    reply = await Person(fake_tg, 802).say("jht bisa cair kalau masih kerja?")
+    reply = await Person(fake_tg, 802).say("jht bisa cair kapan")
     data = next(data for label, data in buttons(reply) if label == "👍")
     message = fake_tg.messages[(802, reply.result["message_id"])]
     start = len(fake_tg.sent)
