@@ -1,4 +1,4 @@
-"""Command line: `python -m bot [run|sandbox|webhook|db ...|kb check|admin ...]`."""
+"""Command line: `python -m bot [run|sandbox|webhook|db ...|kb check|kb eval|admin ...]`."""
 
 from __future__ import annotations
 
@@ -33,6 +33,9 @@ def parser() -> argparse.ArgumentParser:
     kb = commands.add_parser("kb", help="the knowledge base")
     kb_commands = kb.add_subparsers(dest="kb_command", required=True)
     kb_commands.add_parser("check", help="validate locales/knowledge/faq.yaml without starting")
+    from bot.cli.evaluate import add_eval_parser
+
+    add_eval_parser(kb_commands)
     webhook = commands.add_parser("webhook", help="serve updates from a webhook (WEBHOOK_*)")
     webhook.add_argument(
         "--keep-webhook", action="store_true",
@@ -55,6 +58,11 @@ def main(argv: list[str] | None = None) -> int:
             from bot.cli.database import run_copy
 
             return asyncio.run(run_copy(args.source, args.target))
+        if args.command == "kb" and args.kb_command == "eval":
+            from bot.cli.evaluate import run_eval
+
+            path = os.environ.get("KNOWLEDGE_PATH")
+            return run_eval(args.split, args.kb or (Path(path) if path else None), args.misses)
         if args.command == "kb":
             from bot.knowledge.faq import check_knowledge
 

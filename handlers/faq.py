@@ -15,10 +15,11 @@ from bot.i18n import N_, tanggal
 from bot.knowledge import sources
 from bot.knowledge.faq import FaqEntry, KnowledgeError
 from bot.services import dialogue, faq
-from bot.services.matching import MatchResult, is_contribution_question
+from bot.services.decision import Decision, SmallTalk
+from bot.services.matching import MatchResult
 from handlers import calculator
 from handlers.access import staff_command
-from handlers.common import escape
+from handlers.common import escape, main_menu
 
 logger = logging.getLogger(__name__)
 
@@ -58,14 +59,19 @@ def title(entry: FaqEntry, context: BotContext) -> str:
 
 
 def answer_keyboard(
-    entry: FaqEntry, question_id: int, context: BotContext, *, private: bool = True
+    entry: FaqEntry, question_id: int, context: BotContext, extra: str | None = None,
+    *, private: bool = True
 ) -> InlineKeyboardMarkup:
+    """👍/👎, the message's second question (``extra``) if any, then related questions."""
     kb = index(context).kb
     rows = [[InlineKeyboardButton("👍", callback_data=f"fb:{question_id}:1"),
              InlineKeyboardButton("👎", callback_data=f"fb:{question_id}:0")]]
+    if extra in kb and extra != entry.id:
+        rows.append([InlineKeyboardButton(f"➕ {title(kb.get(extra), context)}",
+                                          callback_data=f"faq:show:{extra}")])
     rows += [[InlineKeyboardButton(f"➡️ {title(kb.get(other), context)}",
                                    callback_data=f"faq:show:{other}")]
-             for other in entry.related[:3] if other in kb]
+             for other in entry.related[:3] if other in kb and other != extra]
     if private and entry.topic in JOIN_TOPICS:  # handlers/registration.py: "reg:join"
         rows.append([InlineKeyboardButton(context.gettext("📝 Register my interest"),
                                           callback_data="reg:join")])
@@ -73,16 +79,22 @@ def answer_keyboard(
 
 
 async def send_entry(update: Update, context: BotContext, entry: FaqEntry,
-                     question_id: int) -> None:
+                     question_id: int, extra: str | None = None) -> None:
     chat = update.effective_chat
     assert chat is not None
-    keyboard = answer_keyboard(entry, question_id, context,
+    text = entry_text(entry, context)
+    kb = index(context).kb
+    if extra in kb and extra != entry.id:
+        note = context.gettext("➕ You also asked about “{title}”: see the button below.")
+        text += "\n\n" + note.format(title=escape(title(kb.get(extra), context)))
+    keyboard = answer_keyboard(entry, question_id, context, extra,
                                private=chat.type == ChatType.PRIVATE)
-    await context.bot.send_message(chat.id, entry_text(entry, context), reply_markup=keyboard)
+    await context.bot.send_message(chat.id, text, reply_markup=keyboard)
 
 
 async def answer_question(update: Update, context: BotContext) -> None:
-    """Any free text that no form is waiting for: the calculator, or the knowledge base."""
+    """Any free text that no form is waiting for: small talk, the calculator, or the
+    knowledge base, as ``bot.services.decision.decide`` says."""
     message, user = update.effective_message, update.effective_user
     if message is None or user is None or not message.text:
         return
@@ -93,24 +105,42 @@ async def answer_question(update: Update, context: BotContext) -> None:
         await calculator.send_income(update, context, reading.income, message.text)
         return
     text = reading.text  # a follow-up carries the last answer's programme and subject
-    if is_contribution_question(text):
-        await calculator.reply_for_text(update, context, text)
-        return
     answer = await faq.ask(context.sessions, index(context), telegram_user_id=user.id,
                            text=text, now=context.now())
-    await reply_to(update, context, answer.result, answer.question_id)
+    decision = answer.decision
+    if decision.action == "small_talk":
+        await reply_small_talk(update, context, decision.small_talk or "greeting")
+    elif decision.action == "calculator":
+        await calculator.reply_for_text(update, context, text)
+    elif answer.question_id is not None:
+        await reply_to(update, context, decision, answer.question_id)
 
 
-async def reply_to(update: Update, context: BotContext, result: MatchResult,
+async def reply_small_talk(update: Update, context: BotContext, kind: SmallTalk) -> None:
+    """A greeting gets a hello and the menu; thanks or "ok" a short "you're welcome"."""
+    _, chat = context.gettext, update.effective_chat
+    assert chat is not None
+    if kind == "thanks":
+        await context.bot.send_message(chat.id, _(
+            "You're welcome! 🙏 If you have another question, just type it."))
+        return
+    await context.bot.send_message(chat.id, _(
+        "Hello! 👋 I am Sinergi, the assistant of BPJS Ketenagakerjaan for workers. Type your "
+        "question in your own words, for example <i>iuran BPU berapa</i> or <i>JHT cair "
+        "kapan</i>, or choose from the menu."), reply_markup=main_menu(context))
+
+
+async def reply_to(update: Update, context: BotContext, decision: Decision,
                    question_id: int) -> None:
     _, kb, chat = context.gettext, index(context).kb, update.effective_chat
     assert chat is not None
-    if result.outcome == "answer" and result.entry_id in kb:
-        await send_entry(update, context, kb.get(result.entry_id), question_id)
+    if decision.action == "answer" and decision.entry_id in kb:
+        await send_entry(update, context, kb.get(decision.entry_id), question_id,
+                         decision.extra)
         return
-    if result.outcome == "suggest" and result.candidates:
+    if decision.action == "suggest" and decision.candidates:
         rows = [[InlineKeyboardButton(title(kb.get(i), context), callback_data=f"faq:show:{i}")]
-                for i in result.candidates[:3] if i in kb]
+                for i in decision.candidates[:3] if i in kb]
         rows.append([InlineKeyboardButton(_("🙋 Ask our staff"),
                                           callback_data=f"handoff:ask:{question_id}")])
         await context.bot.send_message(chat.id, _("🤔 Did you mean one of these?"),
@@ -121,7 +151,7 @@ async def reply_to(update: Update, context: BotContext, result: MatchResult,
     rows.append([InlineKeyboardButton(_("🙋 Ask our staff"),
                                       callback_data=f"handoff:ask:{question_id}")])
     text = (_("Sorry, I only know about BPJS Ketenagakerjaan (JKK, JKM, JHT, JP, JKP).")
-            if result.reason in ("out_of_scope", "small_talk")
+            if decision.reason in ("out_of_scope", "small_talk")
             else _("Sorry, I don't know the answer to that yet."))
     await context.bot.send_message(chat.id, text + "\n" + _(
         "Choose a topic, or let me pass your question to our staff. You can also call 175."),

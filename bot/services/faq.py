@@ -9,6 +9,7 @@ from pathlib import Path
 
 from bot.errors import DomainError
 from bot.knowledge.faq import KnowledgeBase, load_knowledge
+from bot.services.decision import Decision, decide
 from bot.services.matching import Matcher, MatchResult
 from db import faq as queries
 from db.session import Sessions
@@ -32,8 +33,12 @@ class FaqIndex:
 
 @dataclass(frozen=True)
 class Answer:
-    result: MatchResult
-    question_id: int
+    decision: Decision
+    question_id: int | None  # None for small talk and the calculator: nothing to log
+
+    @property
+    def result(self) -> MatchResult:
+        return self.decision.as_match()
 
 
 def build_index(path: Path) -> FaqIndex:
@@ -45,13 +50,20 @@ def build_index(path: Path) -> FaqIndex:
 async def ask(
     sessions: Sessions, index: FaqIndex, *, telegram_user_id: int, text: str, now: datetime
 ) -> Answer:
-    """Matches a question and logs it with the outcome (for feedback and staff reports)."""
-    result = index.matcher.match(text)
+    """Decides what to do with a message (``bot.services.decision.decide``) and logs the
+    questions with the outcome, for feedback and staff reports. Greetings, thanks and
+    contribution sums are not logged: there is nothing for staff to improve in them."""
+    decision = decide(index.matcher, text)
+    if decision.action in ("small_talk", "calculator"):
+        logger.info("message action=%s", decision.action)
+        return Answer(decision, None)
+    result = decision.as_match()
     question_id = await log(sessions, telegram_user_id=telegram_user_id, text=text,
                             result=result, now=now)
-    logger.info("question=%s outcome=%s entry=%s confidence=%.2f", question_id,
-                result.outcome, result.entry_id, result.confidence)
-    return Answer(result, question_id)
+    logger.info("question=%s outcome=%s entry=%s extra=%s confidence=%.2f reason=%s",
+                question_id, result.outcome, result.entry_id, decision.extra,
+                result.confidence, decision.reason)
+    return Answer(decision, question_id)
 
 
 async def log(

@@ -18,7 +18,6 @@ Guards run before ranking (word lists in locales/knowledge/lexicon.yaml, editabl
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Literal
 
 import numpy as np
@@ -26,31 +25,50 @@ from rapidfuzz import fuzz, process
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from bot.knowledge.faq import KnowledgeBase
-from bot.services.amounts import parse_rupiah
-from bot.services.normalize import AMOUNT_TOKEN, Lexicon, content_tokens, default_lexicon
+from bot.services.normalize import (
+    AMOUNT_TOKEN,
+    Lexicon,
+    content_tokens,
+    default_lexicon,
+    stem,
+)
 from bot.services.normalize import raw_tokens as lexicon_tokens
+from bot.services.tfidf import EntryClassifier, TfidfView
 
 Outcome = Literal["answer", "suggest", "none"]
 HEALTH_ENTRY = "beda_kesehatan"
-CONTRIBUTION_ENTRY = "hitung_iuran"  # an amount + "iuran/berapa": the calculator
+ILLNESS_ENTRY = "berobat_sakit"  # everyday illness: BPJS Kesehatan too
+HEALTH_REDIRECTS = frozenset({HEALTH_ENTRY, ILLNESS_ENTRY})  # "see BPJS Kesehatan", no figures
+CONTRIBUTION_ENTRY = "hitung_iuran"  # the calculator (bot.services.decision)
 
-# Thresholds, chosen on tests/faq/eval_set.yaml with scripts/bench_matcher.py --sweep (see
-# docs/BENCHMARK-matcher.md): the score is in 0..1 (cosine similarities). ANSWER needs a score
-# and a lead over the runner-up, so a message between two entries becomes "Maksud Anda...?";
-# below SUGGEST the message is treated as not understood. SUGGEST was set as low as possible
-# while keeping >= 90% of out-of-scope messages from being answered confidently.
-ANSWER_SCORE = 0.40
-ANSWER_MARGIN = 0.05
-SURE_SCORE = 0.62  # above this the runner-up does not matter
-SUGGEST_SCORE = 0.22
-SUGGEST_SPREAD = 0.6  # a candidate is shown when its score >= SPREAD x the best score
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """When the ranked scores (cosines, 0..1) make an answer, "Maksud Anda ...?" or nothing.
+
+    Chosen on the dev split (tests/faq/eval/dev.yaml) with scripts/tune_matcher.py, see
+    docs/BENCHMARK-matcher.md: a confident wrong answer costs most, so when unsure the bot
+    shows candidates.
+    """
+
+    answer: float = 0.50  # answer with this score ...
+    margin: float = 0.05  # ... and this lead over the runner-up
+    sure: float = 0.62  # above this the runner-up does not matter
+    # ... or with this score when the classifier (bot.services.tfidf) ranks the same entry
+    # first, ``agreed_margin`` ahead of its runner-up: two views agreeing on a weaker match
+    agreed: float = 0.35
+    agreed_margin: float = 4.0  # log-likelihood units of the naive Bayes
+    suggest: float = 0.22  # below: not understood
+    spread: float = 0.6  # a candidate is shown when its score >= spread x the best score
+
+
 MAX_CANDIDATES = 3
 CHAR_WEIGHT = 0.6  # char n-grams vs words in a phrasing's similarity
-BEST_WEIGHT = 0.6  # best phrasing vs all phrasings of the entry
-FUZZY_CUTOFF = 82  # rapidfuzz ratio needed to correct an unknown word
-MIN_INCOME_AMOUNT = Decimal(100_000)  # smaller amounts in a question are fees, not incomes
-_CONTRIBUTION_WORDS = frozenset({"iuran", "bayar", "berapa", "biaya", "hitung", "tarif"})
-_NOT_CONTRIBUTION = frozenset({"saldo", "klaim", "cair", "ambil", "potong", "slip", "pinjam"})
+BEST_WEIGHT = 0.5  # best phrasing vs all phrasings of the entry
+FUZZY_CUTOFF = 82  # rapidfuzz ratio needed to correct an unknown word ...
+FUZZY_TYPO = 88  # ... and for anything but dropped vowels ("tnggung", "daftr", "itung")
+_DROPPABLE = frozenset("aiueoh")
 
 
 @dataclass(frozen=True)
@@ -61,33 +79,8 @@ class MatchResult:
     entry_id: str | None  # set when outcome == "answer"
     candidates: tuple[str, ...]  # up to 3 entry ids, best first ("suggest"; alternatives)
     confidence: float  # 0..1
-    # ranked | ambiguous | low_score | small_talk | kesehatan | out_of_scope | contribution
+    # ranked | ambiguous | low_score | small_talk | kesehatan | out_of_scope
     reason: str = "ranked"
-
-
-class _Index:
-    """One TF-IDF view (fitted by scikit-learn) with its phrasings stored feature-major."""
-
-    def __init__(self, vectorizer: TfidfVectorizer, texts: list[str]) -> None:
-        self.by_feature = vectorizer.fit_transform(texts).T.tocsr()  # features x texts
-        self.analyze = vectorizer.build_analyzer()
-        self.vocabulary: dict[str, int] = vectorizer.vocabulary_
-        self.idf = vectorizer.idf_
-
-    def similarities(self, query: str) -> np.ndarray:
-        """Cosine of ``query`` with every text: the same weights as ``transform``, without
-        scikit-learn's per-call input checks, and touching only the query's features."""
-        counts: dict[int, int] = {}
-        for feature in self.analyze(query):
-            column = self.vocabulary.get(feature)
-            if column is not None:
-                counts[column] = counts.get(column, 0) + 1
-        if not counts:
-            return np.zeros(self.by_feature.shape[1])
-        columns = np.fromiter(counts, dtype=np.int64, count=len(counts))
-        weights = (1 + np.log(np.fromiter(counts.values(), dtype=float))) * self.idf[columns]
-        weights /= np.linalg.norm(weights)  # sublinear tf x idf, l2-normalised
-        return np.asarray(self.by_feature[columns].T @ weights).ravel()
 
 
 class Matcher:
@@ -103,13 +96,19 @@ class Matcher:
         bounds = [*self._starts.tolist(), len(docs)]
         groups = [" ".join(docs[a:b]) for a, b in zip(bounds, bounds[1:], strict=False)]
         self._n_docs = len(docs)
-        self._char = _Index(TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5),
-                                            sublinear_tf=True, dtype=np.float32), docs + groups)
-        self._word = _Index(TfidfVectorizer(token_pattern=r"\S+", ngram_range=(1, 2),
-                                            sublinear_tf=True, dtype=np.float32), docs + groups)
+        self._char = TfidfView(TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5),
+                                               sublinear_tf=True, dtype=np.float32),
+                               docs + groups)
+        self._word = TfidfView(TfidfVectorizer(token_pattern=r"\S+", ngram_range=(1, 2),
+                                               sublinear_tf=True, dtype=np.float32),
+                               docs + groups)
+        self._classifier = EntryClassifier.fit(
+            (self._char, self._word), (CHAR_WEIGHT, 1 - CHAR_WEIGHT), len(docs), doc_entry)
         self._vocab = sorted({w for d in docs for w in d.split()})
+        self._vocabulary = frozenset(self._vocab)
         self._known = frozenset(self._vocab) | lexicon.stopwords
         self._corrections: dict[str, str] = {}
+        self.thresholds = Thresholds()
 
     @classmethod
     def build(cls, kb: KnowledgeBase, lexicon: Lexicon | None = None) -> Matcher:
@@ -137,20 +136,35 @@ class Matcher:
         for suffix in ("ne", "na", "e", "a"):
             if word.endswith(suffix) and word[: -len(suffix)] in self._known:
                 return word[: -len(suffix)]
-        best = process.extractOne(word, self._vocab, scorer=fuzz.ratio,
-                                  score_cutoff=FUZZY_CUTOFF)
-        return best[0] if best else word
+        for candidate, score, _ in process.extract(word, self._vocab, scorer=fuzz.ratio,
+                                                   score_cutoff=FUZZY_CUTOFF, limit=3):
+            if _abbreviates(word, candidate) or (
+                    score >= FUZZY_TYPO and candidate[0] == word[0] and len(word) >= 6):
+                return str(candidate)
+        return word
+
+    def knows(self, word: str) -> bool:
+        """True when ``word`` (normalised, unstemmed) is in the knowledge base's phrasings."""
+        return stem(word, self.lexicon.no_stem) in self._vocabulary
 
     def rank(self, text: str, limit: int | None = None) -> list[tuple[str, float]]:
         """Entries with their scores for ``text`` (no guards), best first."""
-        return self._rank(content_tokens(lexicon_tokens(text, self.lexicon), self.lexicon), limit)
+        words = content_tokens(lexicon_tokens(text, self.lexicon), self.lexicon)
+        scores, _ = self._scores(words)
+        return self._ranked(scores, limit)
 
-    def _rank(self, words: tuple[str, ...], limit: int | None) -> list[tuple[str, float]]:
-        query = " ".join(self._correct(w) for w in words)
-        sims = (CHAR_WEIGHT * self._char.similarities(query)
-                + (1 - CHAR_WEIGHT) * self._word.similarities(query))
+    def _scores(self, words: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray | None]:
+        """Per entry: the cosine score (0..1) and the classifier's score (None without one)."""
+        text = " ".join(self._correct(w) for w in words)
+        queries = (self._char.query(text), self._word.query(text))
+        sims = (CHAR_WEIGHT * self._char.similarities(queries[0])
+                + (1 - CHAR_WEIGHT) * self._word.similarities(queries[1]))
         best = np.maximum.reduceat(sims[: self._n_docs], self._starts)
         scores = BEST_WEIGHT * best + (1 - BEST_WEIGHT) * sims[self._n_docs:]
+        votes = self._classifier.scores(queries) if self._classifier is not None else None
+        return scores, votes
+
+    def _ranked(self, scores: np.ndarray, limit: int | None) -> list[tuple[str, float]]:
         if limit is not None and limit < len(scores):
             top = np.argpartition(-scores, limit)[:limit]
             order = top[np.argsort(-scores[top], kind="stable")]
@@ -160,52 +174,76 @@ class Matcher:
 
     def match(self, text: str) -> MatchResult:
         """Decides between a confident answer, up to 3 suggestions, or no match."""
+        words = lexicon_tokens(text, self.lexicon)
+        return self.match_tokens(words, content_tokens(words, self.lexicon))
+
+    def match_tokens(self, words: tuple[str, ...], content: tuple[str, ...]) -> MatchResult:
+        """``match`` on a message already normalised: its words (``raw_tokens``) and its
+        content words (``content_tokens`` of those)."""
         lex = self.lexicon
-        words = lexicon_tokens(text, lex)
-        content = content_tokens(words, lex)
-        if (not any(w.isalpha() and w != AMOUNT_TOKEN for w in content)
-                or set(words) <= lex.small_talk | lex.stopwords):
+        social = lex.small_talk | lex.greetings | lex.thanks | lex.stopwords
+        if not any(w.isalpha() and w != AMOUNT_TOKEN for w in content) or set(words) <= social:
             return MatchResult("none", None, (), 0.0, "small_talk")
-        if _asks_contribution(text, set(content), lex) and CONTRIBUTION_ENTRY in self.kb:
-            return MatchResult("answer", CONTRIBUTION_ENTRY, (CONTRIBUTION_ENTRY,), 1.0,
-                               "contribution")
         present = set(words) | set(content)
         if present & lex.health and not present & lex.work_injury and HEALTH_ENTRY in self.kb:
-            return MatchResult("answer", HEALTH_ENTRY, (HEALTH_ENTRY,), 1.0, "kesehatan")
+            return self._health(content)
         if present & lex.other_services and not present & lex.domain:
             return MatchResult("none", None, (), 0.0, "out_of_scope")
-        ranked = self._rank(content, MAX_CANDIDATES)
+        scores, votes = self._scores(content)
+        return self._choose(scores, votes)
+
+    def _health(self, content: tuple[str, ...]) -> MatchResult:
+        """A BPJS Kesehatan question: the entry on the difference, or the one on everyday
+        illness when it ranks higher ("sakit gula, berobat ke puskesmas pakai kartu bpjs tk?").
+        Both say "BPJS Kesehatan, not us" and carry no figures; JKK's never come near."""
+        scores, _ = self._scores(content)
+        entry = HEALTH_ENTRY
+        if ILLNESS_ENTRY in self.kb:
+            index = {e: i for i, e in enumerate(self.entry_ids)}
+            if scores[index[ILLNESS_ENTRY]] > scores[index[HEALTH_ENTRY]]:
+                entry = ILLNESS_ENTRY
+        return MatchResult("answer", entry, (entry,), 1.0, "kesehatan")
+
+    def _choose(self, scores: np.ndarray, votes: np.ndarray | None) -> MatchResult:
+        t = self.thresholds
+        ranked = self._ranked(scores, MAX_CANDIDATES)
         (top_id, top), (_, second) = ranked[0], ranked[1]
-        shown = tuple(i for i, s in ranked if s >= SUGGEST_SPREAD * top)
+        shown = tuple(i for i, s in ranked if s >= t.spread * top)
         confidence = round(min(max(top, 0.0), 1.0), 4)
-        if top >= SURE_SCORE or (top >= ANSWER_SCORE and top - second >= ANSWER_MARGIN):
+        if top >= t.sure or (top >= t.answer and top - second >= t.margin):
             return MatchResult("answer", top_id, shown, confidence)
-        if top >= SUGGEST_SCORE:
-            reason = "ambiguous" if top >= ANSWER_SCORE else "low_score"
+        if votes is not None and top >= t.agreed and self._agrees(votes, top_id):
+            return MatchResult("answer", top_id, shown, confidence, "agreed")
+        if top >= t.suggest:
+            reason = "ambiguous" if top >= t.answer else "low_score"
             return MatchResult("suggest", None, shown, confidence, reason)
         return MatchResult("none", None, (), confidence, "low_score")
 
+    def _agrees(self, votes: np.ndarray, top_id: str) -> bool:
+        """True when the classifier ranks ``top_id`` first too, by ``agreed_margin``."""
+        first, second = np.argsort(-votes)[:2]
+        return bool(self.entry_ids[first] == top_id
+                    and votes[first] - votes[second] >= self.thresholds.agreed_margin)
 
-def amount_in(text: str) -> Decimal | None:
-    """The first rupiah amount in ``text`` (a Decimal) or None; see ``parse_rupiah``."""
-    return parse_rupiah(text)
+
+def _abbreviates(word: str, candidate: str) -> bool:
+    """True when ``word`` is ``candidate`` without some of its vowels (or h): chat spelling
+    ("tnggung", "kntor", "itung"). Not "angkut" for "bangkrut", "gudang" for "undang"."""
+    rest = iter(candidate)
+    for letter in word:
+        for other in rest:
+            if other == letter:
+                break
+            if other not in _DROPPABLE:
+                return False
+        else:
+            return False
+    return all(other in _DROPPABLE for other in rest)
 
 
 def is_contribution_question(text: str, lexicon: Lexicon | None = None) -> bool:
-    """True for "penghasilan 2 juta iurannya berapa": an amount plus words about paying.
+    """True for "penghasilan 2 juta iurannya berapa": the message asks what to pay for an
+    income. The rule lives in ``bot.services.decision`` (``decide`` applies it)."""
+    from bot.services.decision import contribution_income  # decision builds on this module
 
-    The handler then shows the calculator instead of a FAQ answer. Questions about a JHT
-    balance, a claim or a wage deduction that mention an amount are not contribution questions.
-    """
-    lexicon = lexicon or default_lexicon()
-    words = set(content_tokens(lexicon_tokens(text, lexicon), lexicon))
-    return _asks_contribution(text, words, lexicon)
-
-
-def _asks_contribution(text: str, words: set[str], lexicon: Lexicon) -> bool:
-    if AMOUNT_TOKEN not in words or not words & _CONTRIBUTION_WORDS:
-        return False
-    blocked = _NOT_CONTRIBUTION | lexicon.health | lexicon.other_services
-    amount = parse_rupiah(text)
-    # "bayar 16.800 dapat apa" names a fee, not an income
-    return amount is not None and amount >= MIN_INCOME_AMOUNT and not words & blocked
+    return contribution_income(text, lexicon or default_lexicon()) is not None

@@ -44,7 +44,9 @@ class Lexicon:
     work_injury: frozenset[str]
     other_services: frozenset[str]
     domain: frozenset[str]
-    small_talk: frozenset[str]
+    small_talk: frozenset[str]  # fillers that may go with a greeting or thanks
+    greetings: frozenset[str] = frozenset()  # a message of these (+ fillers) is a greeting
+    thanks: frozenset[str] = frozenset()  # ... thanks or an acknowledgement ("ok", "siap")
 
 
 def load_lexicon(path: Path = DEFAULT_LEXICON_PATH) -> Lexicon:
@@ -56,7 +58,7 @@ def load_lexicon(path: Path = DEFAULT_LEXICON_PATH) -> Lexicon:
                    for k, v in data["phrases"].items()}
         lists = {name: frozenset(str(w) for w in data[name]) for name in (
             "stopwords", "no_stem", "health", "work_injury", "other_services", "domain",
-            "small_talk")}
+            "small_talk", "greetings", "thanks")}
     except (KeyError, TypeError, AttributeError) as exc:
         raise ValueError(f"{path}: malformed lexicon ({exc!r})") from exc
     clashes = sorted(w for v in terms.values() for w in v if terms.get(w, (w,)) != (w,))
@@ -87,14 +89,16 @@ def stem(word: str, protected: frozenset[str] = frozenset()) -> str:
 def _stem_once(word: str, protected: frozenset[str]) -> str:
     if len(word) <= _MIN_STEM or word in protected or not word.isalpha():
         return word
-    for particle in ("lah", "kah", "pun", "nya", "ku", "mu"):
+    # Javanese krama -(n)ipun is a possessive like -nya: "caranipun", "mbayaripun"
+    for particle in ("nipun", "ipun", "lah", "kah", "pun", "nya", "ku", "mu"):
         if word.endswith(particle) and len(word) - len(particle) >= _MIN_STEM:
             word = word[: -len(particle)]
             break
     if word in protected:
         return word
     best = _strip_prefixes(word)
-    for suffix in ("kan", "in", "an", "i"):  # -in: Jakarta slang for -kan
+    # -in: Jakarta slang for -kan; -aken/-ake/-no: Javanese, -aghi: Madurese ("daftaraghi")
+    for suffix in ("aken", "ake", "aghi", "kan", "in", "an", "no", "i"):
         if not word.endswith(suffix) or len(word) - len(suffix) < _MIN_STEM:
             continue
         core = word[: -len(suffix)]
@@ -122,6 +126,8 @@ def _strip_prefix(word: str) -> str:
         return word[3:]
     if word.startswith("ng") and word[2:3] in _VOWELS:  # slang: ngurus -> urus
         return word[2:]
+    if word.startswith(("mb", "nd")) and word[2:3] in _VOWELS | {"h"}:  # Jv: mbayar, ndaftar
+        return word[1:]
     if word.startswith(("ter", "ber")):
         return word[3:]
     if word == "bekerja":

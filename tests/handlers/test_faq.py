@@ -35,7 +35,7 @@ async def test_confident_answer_has_source_feedback_and_related(fake_tg: FakeTel
 
 
 async def test_feedback_on_someone_elses_question_is_refused(fake_tg: FakeTelegram, app) -> None:
-    reply = await Person(fake_tg, 802).say("jht bisa cair kalau masih kerja?")
+    reply = await Person(fake_tg, 802).say("jht bisa cair kapan")
     data = next(data for label, data in buttons(reply) if label == "👍")
     message = fake_tg.messages[(802, reply.result["message_id"])]
     start = len(fake_tg.sent)
@@ -132,3 +132,30 @@ async def test_source_line_shows_regulations_and_official_sites_never_news(
     for line in shown.values():
         assert "ditinjau" in line
         assert not any(site in line for site in ("grid.id", "tribunnews", "kompas", "blogspot"))
+
+
+async def test_greeting_gets_a_hello_and_the_menu_not_the_apology(fake_tg: FakeTelegram,
+                                                                  app) -> None:
+    reply = await Person(fake_tg, 811).say("assalamualaikum min, pagi")
+    text = reply.params["text"]
+    assert text.startswith("Halo!") and "Sinergi" in text
+    assert "Maaf" not in text and "hanya tahu" not in text
+    assert "menu:topics" in [data for _, data in buttons(reply)]
+    assert await _questions(app) == []  # small talk is not logged as a question
+
+
+async def test_thanks_gets_a_short_welcome(fake_tg: FakeTelegram, app) -> None:
+    person = Person(fake_tg, 812)
+    for text in ("ok makasih mas", "matur nuwun", "sakalangkong", "siap 👍"):
+        reply = await person.say(text)
+        assert reply.params["text"].startswith("Sama-sama!"), text
+        assert "Maaf" not in reply.params["text"]
+
+
+async def test_an_amount_that_is_not_an_income_gets_the_knowledge_base(fake_tg: FakeTelegram,
+                                                                       app) -> None:
+    reply = await Person(fake_tg, 813).say(
+        "santunan kematian 42 juta masih dibayar kalau iurannya nunggak 3 bulan?")
+    assert "Perkiraan iuran BPU" not in reply.params["text"]  # not the calculator
+    [logged] = await _questions(app)
+    assert logged.outcome in ("answer", "suggest")
