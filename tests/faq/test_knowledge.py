@@ -80,7 +80,9 @@ LATEST = {"id": "Info terbaru: 175 atau www.bpjsketenagakerjaan.go.id.",
           "en": "Latest information: 175 or www.bpjsketenagakerjaan.go.id."}
 CHANGING = ("iuran_bpu", "hitung_iuran", "iuran_pu", "pekerja_migran", "beasiswa_anak",
             "jp_syarat", "jp_usia", "jkp_syarat", "jkp_manfaat", "daftar_bpu", "bayar_iuran",
-            "klaim_jht", "perisai_agen")
+            "klaim_jht", "perisai_agen", "jkp_bangkrut", "jkp_vs_jp", "bayar_ewallet",
+            "bayar_minimarket", "bayar_dimuka", "klaim_jht_jmo", "info_lama", "kisaran_iuran",
+            "iuran_jkk_risiko", "batas_upah_jp", "iuran_jkp", "jp_manfaat", "jkp_batas")
 
 
 def test_changing_figures_end_with_where_to_find_the_latest() -> None:
