@@ -29,7 +29,8 @@ from bot.services import (
     validators,
 )
 from bot.services.conversations import FlowState
-from bot.services.matching import MatchResult, is_contribution_question
+from bot.services.decision import Decision, decide
+from bot.services.matching import is_contribution_question
 from bot.services.registration import Kind, Step
 from handlers import calculator, lead_views, registration_views
 from handlers import faq as faq_views
@@ -258,9 +259,9 @@ async def _answer_question(update: Update, context: BotContext, data: dict[str, 
     user, index = update.effective_user, context.bot_data.faq
     if user is None or index is None or not dialogue.could_be_form_question(text, valid=valid):
         return False
-    result = index.matcher.match(text)
+    decision = decide(index.matcher, text)
     asked = dialogue.question_in_form(
-        text, result, valid=valid, contribution=is_contribution_question(text),
+        text, decision.as_match(), valid=valid, contribution=is_contribution_question(text),
         segment=data.get("segment"))
     if asked is None:
         return False
@@ -268,10 +269,11 @@ async def _answer_question(update: Update, context: BotContext, data: dict[str, 
         await calculator.reply_for_text(update, context, text)
         return True
     if asked.entry_id is not None and asked.entry_id in index.kb:
-        result = MatchResult("answer", asked.entry_id, (asked.entry_id,), 1.0, "form_question")
+        decision = Decision("answer", entry_id=asked.entry_id, confidence=1.0,
+                            reason="form_question")
     question_id = await faq.log(context.sessions, telegram_user_id=user.id, text=text,
-                                result=result, now=context.now())
-    await faq_views.reply_to(update, context, result, question_id)
+                                result=decision.as_match(), now=context.now())
+    await faq_views.reply_to(update, context, decision, question_id)
     return True
 
 
