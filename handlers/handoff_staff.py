@@ -16,6 +16,7 @@ from telegram.ext import MessageHandler, filters
 from bot.context import App, BotContext
 from bot.i18n import N_, Gettext
 from bot.services import handoff, users
+from handlers import learning as learning_views
 from handlers.access import staff_command
 from handlers.common import blocked_the_bot, escape
 
@@ -94,7 +95,8 @@ async def answer_worker(update: Update, context: BotContext) -> None:
         message_id=message.message_id, author_id=user.id, now=context.now())
     logger.info("ticket %s answered by staff=%s", ticket.id, user.id)
     await message.reply_text(_("✅ Sent to {name} (#{number}).").format(
-        name=escape(ticket.first_name), number=ticket.id))
+        name=escape(ticket.first_name), number=ticket.id),
+        reply_markup=learning_views.draft_keyboard(message.message_id, _))
 
 
 async def close_ticket(update: Update, context: BotContext) -> None:
