@@ -75,7 +75,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "kb":
             from bot.cli.learning import run_learning_command
 
-            return asyncio.run(run_learning_command(settings, args))
+            return run_learning_command(settings, args)
         if args.command == "admin":
             from bot.cli.admin import run_admin_command
 

@@ -5,6 +5,7 @@ taught the bot, for a reviewer to copy into locales/knowledge/faq.yaml (never do
 from __future__ import annotations
 
 import argparse
+import asyncio
 import os
 from pathlib import Path
 
@@ -23,24 +24,27 @@ def add_learning_parsers(kb_commands: argparse._SubParsersAction) -> None:  # ty
     kb_commands.add_parser("drafts", help="list the staff answers saved as draft entries")
 
 
-async def run_learning_command(settings: Settings, args: argparse.Namespace) -> int:
+def run_learning_command(settings: Settings, args: argparse.Namespace) -> int:
+    text = asyncio.run(_collect(settings, args.kb_command))
+    if getattr(args, "out", None):
+        Path(args.out).write_text(text, encoding="utf-8")
+        os.chmod(args.out, 0o600)  # questions of workers, masked but still theirs
+        print(f"written to {args.out}")
+    else:
+        print(text, end="" if text.endswith("\n") else "\n")
+    return 0
+
+
+async def _collect(settings: Settings, command: str) -> str:
     prepare_sqlite_file(settings.database_url)
     engine = make_engine(settings.database_url)
     sessions = make_sessionmaker(engine)
     try:
         await upgrade(engine)
         drafts = await learning.drafts(sessions)
-        if args.kb_command == "drafts":
-            print(_drafts_text(drafts))
-            return 0
-        text = learning.export_yaml(await learning.phrasings(sessions), drafts)
-        if args.out:
-            Path(args.out).write_text(text, encoding="utf-8")
-            os.chmod(args.out, 0o600)  # questions of workers, masked but still theirs
-            print(f"written to {args.out}")
-        else:
-            print(text, end="")
-        return 0
+        if command == "drafts":
+            return _drafts_text(drafts)
+        return learning.export_yaml(await learning.phrasings(sessions), drafts)
     finally:
         await engine.dispose()
 
