@@ -12,6 +12,7 @@ NIK and phone numbers are masked before anything is stored.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -121,8 +122,12 @@ async def phrasings(sessions: Sessions) -> list[Phrasing]:
 
 
 async def load_learned(sessions: Sessions, index: FaqIndex) -> FaqIndex:
-    """The index with every phrasing in the database (at start and on /muatulang)."""
-    return with_learned(index, await phrasings(sessions))
+    """The index with every phrasing in the database (at start and on /muatulang); the
+    rebuild (about a second) runs in a thread, so the bot keeps answering meanwhile."""
+    found = await phrasings(sessions)
+    if not any(p.entry_id is not None for p in found):
+        return index
+    return await asyncio.to_thread(with_learned, index, found)
 
 
 async def candidates(sessions: Sessions, index: FaqIndex, *, question_id: int) -> Candidates:
