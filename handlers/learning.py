@@ -148,7 +148,7 @@ async def attach_command(update: Update, context: BotContext) -> None:
     if len(args) != 2 or not number.isdigit():
         await message.reply_text(escape(_(
             "Usage: /lampirkan <question number> <entry id>, or /lampirkan <question number> - "
-            "for out of scope. The numbers are under the questions of /pertanyaan.")))
+            "for out of scope. Choose a question under /pertanyaan to see its number.")))
         return
     entry_id = None if args[1].casefold() in OUT_OF_SCOPE_WORDS else args[1]
     try:
