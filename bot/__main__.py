@@ -34,8 +34,10 @@ def parser() -> argparse.ArgumentParser:
     kb_commands = kb.add_subparsers(dest="kb_command", required=True)
     kb_commands.add_parser("check", help="validate locales/knowledge/faq.yaml without starting")
     from bot.cli.evaluate import add_eval_parser
+    from bot.cli.learning import add_learning_parsers
 
     add_eval_parser(kb_commands)
+    add_learning_parsers(kb_commands)
     webhook = commands.add_parser("webhook", help="serve updates from a webhook (WEBHOOK_*)")
     webhook.add_argument(
         "--keep-webhook", action="store_true",
@@ -63,7 +65,7 @@ def main(argv: list[str] | None = None) -> int:
 
             path = os.environ.get("KNOWLEDGE_PATH")
             return run_eval(args.split, args.kb or (Path(path) if path else None), args.misses)
-        if args.command == "kb":
+        if args.command == "kb" and args.kb_command == "check":
             from bot.knowledge.faq import check_knowledge
 
             path = os.environ.get("KNOWLEDGE_PATH")
@@ -77,6 +79,10 @@ def main(argv: list[str] | None = None) -> int:
             from bot.cli.database import run_db_command
 
             return asyncio.run(run_db_command(settings, args))
+        if args.command == "kb":
+            from bot.cli.learning import run_learning_command
+
+            return run_learning_command(settings, args)
         if args.command == "admin":
             from bot.cli.admin import run_admin_command
 

@@ -21,6 +21,7 @@ from bot.i18n import load_catalogs
 from bot.ratelimit import ReplyPacedRateLimiter
 from bot.request import RetryingRequest
 from bot.services.faq import build_index
+from bot.services.learning import load_learned
 from bot.settings import Settings, SettingsError
 from bot.updates import CleanInputApplication, PerUserUpdateProcessor
 from db.migrate import upgrade
@@ -35,6 +36,7 @@ from handlers import (
     followup,
     group_admin,
     handoff,
+    learning,
     my_data,
     organizers,
     private_only,
@@ -53,7 +55,7 @@ logger = logging.getLogger(__name__)
 # private flows' answers in groups (private_only) before the flows themselves.
 FEATURES: tuple[Any, ...] = (
     common, private_only, start, organizers, referral, registration, my_data, calculator, faq,
-    stats, exports, handoff, followup, group_admin, questions_report,
+    stats, exports, handoff, followup, group_admin, questions_report, learning,
     broadcasts, errors, router,
 )
 
@@ -121,6 +123,8 @@ async def on_startup(app: App) -> None:
     state = app.bot_data
     assert state.engine is not None and state.catalogs is not None and state.settings
     await upgrade(state.engine)
+    # Phrasings staff attached from /pertanyaan join the matcher (bot/services/learning.py).
+    state.faq = await load_learned(state.sessions, state.faq)
     for language in ("id", "en"):
         _ = state.catalogs.gettext(language)
         private = [BotCommand(c.command, _(c.description))

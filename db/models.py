@@ -327,3 +327,37 @@ class CodeGuess(Base):
     telegram_user_id: Mapped[int] = mapped_column(BigInteger)
     kind: Mapped[str] = mapped_column(String(16))
     at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+
+
+class LearnedPhrasing(Base):
+    """A worker's question an administrator attached to the entry that answers it (or marked
+    out of scope) from /pertanyaan; the matcher uses it at once, a reviewer may copy it into
+    locales/knowledge/faq.yaml (`python -m bot kb export-phrasings`)."""
+
+    __tablename__ = "learned_phrasings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    text: Mapped[str] = mapped_column(Text)  # NIK and phone numbers masked
+    entry_id: Mapped[str | None] = mapped_column(String(64), index=True)  # None: out of scope
+    out_of_scope: Mapped[bool] = mapped_column(Boolean, default=False)
+    question_id: Mapped[int | None] = mapped_column(BigInteger)  # the question_log row
+    created_by: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class FaqDraft(Base):
+    """A staff answer to a ticket saved for review as a possible new entry; never published
+    by itself (`python -m bot kb drafts`). NIK and phone numbers masked."""
+
+    __tablename__ = "faq_drafts"
+    __table_args__ = (Index("ix_faq_drafts_staff_message", "staff_chat_id", "staff_message_id",
+                            unique=True),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    question: Mapped[str] = mapped_column(Text)
+    answer: Mapped[str] = mapped_column(Text)
+    ticket_id: Mapped[int | None] = mapped_column(BigInteger)
+    staff_chat_id: Mapped[int] = mapped_column(BigInteger)
+    staff_message_id: Mapped[int] = mapped_column(BigInteger)
+    created_by: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())

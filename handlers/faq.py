@@ -14,7 +14,7 @@ from bot.errors import DomainError
 from bot.i18n import N_, tanggal
 from bot.knowledge import sources
 from bot.knowledge.faq import FaqEntry, KnowledgeError
-from bot.services import dialogue, faq
+from bot.services import dialogue, faq, learning
 from bot.services.decision import Decision, SmallTalk
 from bot.services.matching import MatchResult
 from handlers import calculator
@@ -240,7 +240,7 @@ async def reload_knowledge(update: Update, context: BotContext) -> None:
         await message.reply_text(_("❌ The knowledge base has errors; the old one stays in use.")
                                  + f"\n<code>{escape(str(error))[:3000]}</code>")
         return
-    context.bot_data.faq = new_index
+    context.bot_data.faq = await learning.load_learned(context.sessions, new_index)
     await message.reply_text(_("✅ Knowledge base reloaded: {count} entries.").format(
         count=len(new_index.kb.entries)))
 

@@ -18,6 +18,7 @@ from bot.context import App, BotContext
 from bot.i18n import N_, Gettext
 from bot.services import handoff, users
 from handlers import handoff_relay
+from handlers import learning as learning_views
 from handlers.access import staff_command
 from handlers.common import blocked_the_bot, escape
 
@@ -95,7 +96,10 @@ async def answer_worker(update: Update, context: BotContext) -> None:
             now=context.now())
         logger.info("ticket %s answered by staff=%s parts=%s/%s", ticket.id, user.id,
                     delivery.delivered, len(delivery.parts))
-    await message.reply_text(handoff_relay.report(_, ticket.first_name, ticket.id, delivery))
+    await message.reply_text(
+        handoff_relay.report(_, ticket.first_name, ticket.id, delivery),
+        reply_markup=(learning_views.draft_keyboard(message.message_id, _)
+                      if delivery.delivered else None))
 
 
 async def close_ticket(update: Update, context: BotContext) -> None:

@@ -7,6 +7,7 @@ from telegram import Update
 from bot.context import App, BotContext
 from bot.i18n import N_, number, percent
 from bot.services import questions_report
+from handlers import learning as learning_views
 from handlers.access import staff_command
 from handlers.common import escape
 
@@ -41,6 +42,7 @@ async def show_questions(update: Update, context: BotContext) -> None:
         lines.append("–")
     lines += ["", _("<i>Add the missing answers to the knowledge base, then /muatulang.</i>")]
     await message.reply_text("\n".join(lines))
+    await learning_views.offer_questions(update, context)
 
 
 def register(app: App) -> None:

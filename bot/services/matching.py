@@ -17,6 +17,7 @@ Guards run before ranking (word lists in locales/knowledge/lexicon.yaml, editabl
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -111,12 +112,16 @@ class Matcher:
         self.thresholds = Thresholds()
 
     @classmethod
-    def build(cls, kb: KnowledgeBase, lexicon: Lexicon | None = None) -> Matcher:
+    def build(cls, kb: KnowledgeBase, lexicon: Lexicon | None = None,
+              learned: Mapping[str, Sequence[str]] | None = None) -> Matcher:
+        """``learned``: more phrasings per entry id (attached by staff from /pertanyaan);
+        ids not in ``kb`` are ignored."""
         lexicon = lexicon or default_lexicon()
+        learned = learned or {}
         docs: list[str] = []
         doc_entry: list[int] = []
         for index, entry in enumerate(kb.entries):
-            for text in (*entry.questions, entry.title["id"]):
+            for text in (*entry.questions, entry.title["id"], *learned.get(entry.id, ())):
                 docs.append(" ".join(content_tokens(lexicon_tokens(text, lexicon), lexicon)))
                 doc_entry.append(index)
         return cls(kb, lexicon, docs, np.asarray(doc_entry))
