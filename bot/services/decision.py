@@ -53,6 +53,7 @@ _NOT_CONTRIBUTION = frozenset({
     "meninggal", "tanggung", "tunggak", "telat", "denda", "pensiun", "perusahaan", "pu",
     "kecelakaan", "rs", "beasiswa", "jkp", "jp", "phk", "undur",
 })
+MAX_CLAUSES = 3  # clauses of one message matched on their own (each costs a match)
 _SURE = frozenset({"ranked", "kesehatan"})  # a clause's answer on its own score, not "agreed"
 _CLAUSE = re.compile(r"[?!.;\n]+|,\s*(?=(?:terus|trus|trs|lalu|sama|dan|karo|juga|lan|"
                      r"sekalian|kemudian|habis itu|abis itu|teros)\b)", re.IGNORECASE)
@@ -175,6 +176,8 @@ def _second_question(matcher: Matcher, text: str, main: MatchResult) -> str | No
     clauses = [c for c in _CLAUSE.split(text) if c and len(c.split()) >= 3]
     if len(clauses) < 2:
         return None
+    # a long story has many clauses: its questions are mostly in the last ones
+    clauses = clauses[-MAX_CLAUSES:]
     best: tuple[float, str] | None = None
     for clause in clauses:
         result = matcher.match(clause)

@@ -1,16 +1,17 @@
 """Matches a worker's free-text question to a knowledge-base entry.
 
-Signals: TF-IDF over character n-grams (robust to typos and affixes) and over words and word
-pairs, both from scikit-learn, on text normalised by ``bot.services.normalize``; unknown words
+Signals (``bot.services.tfidf``): TF-IDF over character n-grams (robust to typos and affixes)
+and over words and word pairs, on text normalised by ``bot.services.normalize``; unknown words
 are first corrected toward the knowledge base's vocabulary with rapidfuzz. An entry's score
-mixes its best-matching phrasing with its whole set of phrasings (the "centroid").
+mixes its best-matching phrasing with its whole set of phrasings (the "centroid"). A naive
+Bayes classifier over the same features is a second opinion (``Thresholds.agreed``).
 
 Guards run before ranking (word lists in locales/knowledge/lexicon.yaml, editable by staff):
-- empty, numbers only or small talk ("halo", "makasih", "wkwk") -> "none" (reason small_talk):
-  the handler greets or shows the menu, it never guesses an answer;
+- empty, numbers only or small talk -> "none" (reason small_talk); ``decide`` in
+  ``bot.services.decision`` tells greetings from thanks before the matcher is asked;
 - BPJS Kesehatan words (kesehatan, KIS, JKN, faskes, puskesmas, kelas 1/2/3...) with no
-  work-accident word -> the beda_kesehatan entry, so health questions get "this bot serves
-  BPJS Ketenagakerjaan only" and never JKK figures;
+  work-accident word -> the beda_kesehatan entry (or berobat_sakit for everyday illness), so
+  health questions get "this is BPJS Kesehatan's" and never JKK figures;
 - another service (loans, bansos, prakerja, tax, THR...) with no BPJS Ketenagakerjaan word
   -> "none" (reason out_of_scope).
 """

@@ -89,11 +89,17 @@ def test_everyday_illness_gets_the_illness_redirect(matcher: Matcher) -> None:
     assert (decision.action, decision.entry_id) == ("answer", "berobat_sakit")
 
 
-def test_a_second_question_is_offered_not_dropped(matcher: Matcher) -> None:
-    decision = decide(matcher, "bpjs ketenagakerjaan iku sakjane opo to? aku wes duwe kis "
-                               "teko desa, opo podo ae")
+@pytest.mark.parametrize(("text", "both"), [
+    ("bpjs tk iku sakjane lembaga opo? aku wis nduwe kartu kis, opo podo wae",
+     {"apa_bpjstk", "beda_kesehatan"}),
+    ("jht bisa cair kapan? terus iuran bpu sebulan berapa", {"jht_cair", "iuran_bpu"}),
+])
+def test_a_second_question_is_offered_not_dropped(matcher: Matcher, text: str,
+                                                  both: set[str]) -> None:
+    decision = decide(matcher, text)
     assert decision.action == "answer"
-    assert {decision.entry_id, decision.extra} == {"apa_bpjstk", "beda_kesehatan"}
+    assert {decision.entry_id, decision.extra} == both
+    assert decision.shown == (decision.entry_id, decision.extra)
 
 
 @pytest.mark.parametrize("size", [2, 3])

@@ -159,3 +159,13 @@ async def test_an_amount_that_is_not_an_income_gets_the_knowledge_base(fake_tg: 
     assert "Perkiraan iuran BPU" not in reply.params["text"]  # not the calculator
     [logged] = await _questions(app)
     assert logged.outcome in ("answer", "suggest")
+
+
+async def test_a_second_question_gets_its_own_button(fake_tg: FakeTelegram, app) -> None:
+    person = Person(fake_tg, 814)
+    reply = await person.say("jht bisa cair kapan? terus iuran bpu sebulan berapa")
+    assert "JHT" in reply.params["text"] and "Anda juga bertanya" in reply.params["text"]
+    assert buttons(reply)[2] == ("➕ Iuran pekerja mandiri (BPU)", "faq:show:iuran_bpu")
+    assert [data for _, data in buttons(reply)].count("faq:show:iuran_bpu") == 1
+    second = await person.press(reply, "faq:show:iuran_bpu")
+    assert "Rp16.800" in second.params["text"]
