@@ -56,7 +56,8 @@ async def link_from_command(update: Update, context: BotContext) -> None:
     if message is None or not message.text:
         return
     command = message.text.split(maxsplit=1)[0].lstrip("/").split("@", 1)[0].lower()
-    await send_private_link(update, context, command if command in ENTRIES else "daftar")
+    if command in ENTRIES:  # always: the handler is registered for these commands only
+        await send_private_link(update, context, command)
 
 
 async def link_from_button(update: Update, context: BotContext) -> None:
