@@ -37,7 +37,10 @@ MESSAGES = int(os.environ.get("FUZZ_MESSAGES", "5000"))
 WORKERS, ORGANIZERS = 32, 8
 FIRST_WORKER, FIRST_ORGANIZER = 40_000, 41_000
 CHANNEL = -1009876543210
-BUDGET = 150.0  # seconds for the fuzzing itself
+# A guard against a hang, not a speed test: the cost of hostile input is measured apart
+# (scripts/bench_amounts.py for the amount scan's bound; its steps are asserted in
+# tests/faq/test_amounts.py). About 160 s of CPU on the 2-core CI machine.
+HANG_GUARD = 900.0
 
 INJECTIONS = [
     "<b>", "</a>", "<b>x</b>", "<a href=\"javascript:alert(1)\">klik</a>", "<script>",
@@ -274,12 +277,10 @@ async def test_hostile_input_in_every_state(
                 counts["staff"] = counts.get("staff", 0) + 1
                 await wait_done(update_of(fake_tg, message), 15)
 
-        began = time.monotonic()
         await asyncio.wait_for(asyncio.gather(
             *(fuzz(user, rng.randrange(2**32)) for user in workers + organizers),
             staff_fuzz(rng.randrange(2**32)),
-        ), BUDGET)
-        took = time.monotonic() - began
+        ), HANG_GUARD)
 
     total = sum(counts.values())
     assert total >= MESSAGES * 0.95, counts
@@ -288,7 +289,6 @@ async def test_hostile_input_in_every_state(
     rejected = fake_tg.rejected[baseline_rejected:]
     assert not rejected, [(c.method, c.result, str(c.params.get("text"))[:200])
                           for c in rejected[:10]]
-    assert took < BUDGET
 
 
 async def send_one(fake_tg: FakeTelegram, rng: random.Random, user_id: int, first_name: str,
