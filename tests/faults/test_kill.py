@@ -32,7 +32,8 @@ pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL is POSI
 ROOT = Path(__file__).resolve().parents[2]
 USERS = 50
 FIRST_USER = 5000
-TOTAL_BUDGET = 85.0  # seconds for the whole test
+# Hang guards, not speed budgets: a test never depends on how fast the machine is.
+HANG = 600.0
 
 
 def nik_of(index: int) -> str:
@@ -68,7 +69,7 @@ def bot_process(fake_tg: FakeTelegram, database: Path, log: Path) -> Iterator[An
         process.wait(10)
 
 
-async def wait_until_polling(fake_tg: FakeTelegram, process: Any, timeout: float = 30) -> None:
+async def wait_until_polling(fake_tg: FakeTelegram, process: Any, timeout: float = 120) -> None:
     """The process has published its commands (post_init ran): it is about to poll."""
     deadline = time.monotonic() + timeout
     before = len([c for c in fake_tg.sent if c.method == "setMyCommands"])
@@ -79,7 +80,9 @@ async def wait_until_polling(fake_tg: FakeTelegram, process: Any, timeout: float
     await asyncio.sleep(0.5)
 
 
-async def wait_until_quiet(fake_tg: FakeTelegram, quiet: float = 1.0, timeout: float = 20) -> None:
+async def wait_until_quiet(
+    fake_tg: FakeTelegram, quiet: float = 1.0, timeout: float = 120
+) -> None:
     """No pending update and no new call for `quiet` seconds."""
     deadline = time.monotonic() + timeout
     seen, since = len(fake_tg.sent), time.monotonic()
@@ -167,14 +170,14 @@ async def test_sigkill_midway_loses_nothing_confirmed(
 ) -> None:
     began = time.monotonic()
     database, log = tmp_path / "sinergi.db", tmp_path / "bot.log"
-    people = [Person(fake_tg, FIRST_USER + i, timeout=20) for i in range(USERS)]
+    people = [Person(fake_tg, FIRST_USER + i, timeout=120) for i in range(USERS)]
 
     with bot_process(fake_tg, database, log) as first:
         await wait_until_polling(fake_tg, first)
         tasks = [asyncio.create_task(first_run(p, i)) for i, p in enumerate(people)]
         # Kill once ten workers were told "tercatat": the others are mid-form or not started.
         while len(confirmed(fake_tg)) < 10:
-            assert time.monotonic() - began < 45, "registrations too slow"
+            assert time.monotonic() - began < HANG, "no registration finished: the bot hangs"
             assert not all(t.done() for t in tasks)
             await asyncio.sleep(0.05)
         os.kill(first.pid, signal.SIGKILL)
@@ -193,9 +196,8 @@ async def test_sigkill_midway_loses_nothing_confirmed(
     with bot_process(fake_tg, database, log) as second:
         await wait_until_polling(fake_tg, second)
         await wait_until_quiet(fake_tg)  # updates the first process left are handled
-        remaining = TOTAL_BUDGET - (time.monotonic() - began)
         results = await asyncio.wait_for(asyncio.gather(
-            *(finish(p, i, database) for i, p in enumerate(people))), remaining)
+            *(finish(p, i, database) for i, p in enumerate(people))), HANG)
         second.send_signal(signal.SIGTERM)
         assert second.wait(15) == 0
 
@@ -207,4 +209,3 @@ async def test_sigkill_midway_loses_nothing_confirmed(
     assert sum(results) >= 5, "too few forms resumed at their saved step"
     text = log.read_text(errors="replace")
     assert "error while handling update" not in text, text[-3000:]
-    assert time.monotonic() - began < 90
