@@ -36,8 +36,10 @@ TAG = re.compile(r"<[^>]+>")
 LINK = re.compile(r'<a href="([^"]*)">(.*?)</a>', re.DOTALL)
 # What Telegram accepts after /start from a link: 1-64 of A-Z a-z 0-9 _ -
 PAYLOAD = re.compile(r"[A-Za-z0-9_-]{1,64}")
+TICKET = "🎫 #"  # how a worker's question handed to staff starts (handlers.handoff_staff)
 SHOWN_METHODS = frozenset({"sendMessage", "editMessageText", "editMessageReplyMarkup",
-                           "deleteMessage", "sendPhoto", "sendDocument", "answerCallbackQuery"})
+                           "deleteMessage", "sendPhoto", "sendDocument", "answerCallbackQuery",
+                           "sendChatAction"})
 
 INSTRUCTIONS = """\
 Sinergi sandbox: you are chatting with the real bot through a local fake Telegram.
@@ -116,6 +118,10 @@ class Console:
             return
         chat = _int(call.params.get("chat_id"))
         where = self._where(chat)
+        if call.method == "sendChatAction":  # "typing…" under the chat's name
+            action = str(call.params.get("action", "")).replace("_", " ")
+            self.write(f"\n[bot is busy in {where}: {action}…]")
+            return
         if call.method == "deleteMessage":
             self.write(f"\n[bot deleted msg {call.params.get('message_id')} ({where})]")
             return
@@ -135,6 +141,8 @@ class Console:
         self.write(f"\n{header}\n{text}" if text else f"\n{header}")
         if call.method in ("sendPhoto", "sendDocument"):
             self._save_file(call, number)
+        if text.startswith(TICKET) and call.method == "sendMessage":
+            self.write(f"  (staff answer it with :reply {number} <answer>)")
         self._remember_keyboard(chat, call.params.get("reply_markup"), message)
         self._show_buttons(chat, message)
 
