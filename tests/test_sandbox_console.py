@@ -123,6 +123,7 @@ async def test_every_file_the_bot_sends_is_saved_and_its_path_printed(
         assert Path(found[1]).parent == files and Path(found[1]).suffix == suffix
         assert _starts_with(Path(found[1]), magic)
     assert len(driver.console.saved) == 3
+    assert "[bot is busy in staff group: upload document…]" in export
 
 
 def _starts_with(path: Path, magic: bytes) -> bool:
@@ -167,9 +168,10 @@ async def test_staff_reply_to_a_ticket_an_alert_and_an_earlier_button(
     await driver.type(":user 2 Siti")
     await driver.type("/start", until=to(2, has="Halo"))
     menu = driver.number_of("Halo, Siti")
-    await driver.type("/petugas kapan jht saya bisa cair",
-                      until=to(SANDBOX_STAFF_CHAT, has="🎫"))
+    asked = await driver.type("/petugas kapan jht saya bisa cair",
+                              until=to(SANDBOX_STAFF_CHAT, has="🎫"))
     ticket = driver.number_of("kapan jht saya bisa cair")
+    assert f"(staff answer it with :reply {ticket} <answer>)" in asked
     # Staff answer by replying to the ticket's copy in the group.
     await driver.type(":user 1001")
     assert await driver.type(f":reply {ticket} Bisa setelah berhenti kerja") == \
