@@ -71,6 +71,10 @@ def main(argv: list[str] | None = None) -> int:
             path = os.environ.get("KNOWLEDGE_PATH")
             print(check_knowledge(Path(path)) if path else check_knowledge())
             return 0
+        if args.command == "admin":
+            from bot.cli.admin import run_admin_cli
+
+            return run_admin_cli(args)
         settings = load_settings()
         from bot.logs import setup_logging
 
@@ -83,10 +87,6 @@ def main(argv: list[str] | None = None) -> int:
             from bot.cli.learning import run_learning_command
 
             return run_learning_command(settings, args)
-        if args.command == "admin":
-            from bot.cli.admin import run_admin_command
-
-            return asyncio.run(run_admin_command(settings, args))
         if args.command == "webhook":
             from bot.webhook import run_webhook
 

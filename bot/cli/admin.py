@@ -3,11 +3,13 @@
     python -m bot admin union-add "Serikat Pekerja Seluruh Indonesia" --short SPSI
     python -m bot admin invite SPSI "Budi Santoso" --days 7
     python -m bot admin unions
+    python -m bot admin invite SPSI "Budi Santoso" --sandbox   (the sandbox's database)
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import sys
 from datetime import UTC, datetime, timedelta
 
@@ -17,7 +19,7 @@ from telegram.helpers import create_deep_linked_url
 
 from bot.errors import DomainError, InvalidName, UnionExists, UnknownUnion
 from bot.services import organizers
-from bot.settings import Settings
+from bot.settings import Settings, load_settings
 from db.migrate import upgrade
 from db.session import Sessions, make_engine, make_sessionmaker, prepare_sqlite_file
 
@@ -32,18 +34,47 @@ def _positive_days(text: str) -> int:
 
 
 def add_admin_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    admin = commands.add_parser("admin", help="unions and organizer invites")
+    # Accepted before and after the subcommand; SUPPRESS keeps a subcommand's default from
+    # overwriting a flag given before it.
+    where = argparse.ArgumentParser(add_help=False)
+    where.add_argument("--sandbox", action="store_true", default=argparse.SUPPRESS,
+                       help="work on the sandbox's database (python -m bot sandbox), "
+                            "no token needed")
+    where.add_argument("--database", default=argparse.SUPPRESS,
+                       help="database URL (default: DATABASE_URL; with --sandbox "
+                            "sqlite+aiosqlite:///data/sandbox.db, the sandbox's)")
+    admin = commands.add_parser("admin", help="unions and organizer invites", parents=[where])
     sub = admin.add_subparsers(dest="admin_command", required=True)
-    union_add = sub.add_parser("union-add", help="add a union")
+    union_add = sub.add_parser("union-add", help="add a union", parents=[where])
     union_add.add_argument("name", help="the union's full name")
     union_add.add_argument("--short", help="short name, also the prefix of its referral codes "
                                            "(default: the initials of the name)")
-    invite = sub.add_parser("invite", help="add an organizer and print their invite link")
+    invite = sub.add_parser("invite", help="add an organizer and print their invite link",
+                            parents=[where])
     invite.add_argument("union", help="the union's name or short name")
     invite.add_argument("organizer", help="the organizer's name as staff and reports show it")
     invite.add_argument("--days", type=_positive_days, default=7,
                         help="days the link stays valid (default 7)")
-    sub.add_parser("unions", help="list unions, their organizers and their leads")
+    sub.add_parser("unions", help="list unions, their organizers and their leads",
+                   parents=[where])
+
+
+def admin_settings(args: argparse.Namespace) -> Settings:
+    """The sandbox's settings with --sandbox (no token, no .env), else the bot's."""
+    database = {"database_url": args.database} if getattr(args, "database", None) else {}
+    if not getattr(args, "sandbox", False):
+        return load_settings(**database)
+    from bot.sandbox.config import sandbox_settings
+
+    return sandbox_settings(**database)
+
+
+def run_admin_cli(args: argparse.Namespace) -> int:
+    from bot.logs import setup_logging
+
+    settings = admin_settings(args)
+    setup_logging(settings.log_level)
+    return asyncio.run(run_admin_command(settings, args))
 
 
 async def bot_username(settings: Settings) -> str:

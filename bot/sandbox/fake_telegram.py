@@ -130,17 +130,22 @@ class FakeTelegram:
         handler = getattr(self, "api_" + method.lower(), None)
         if handler is None:
             self.rejected.append(Sent(method, params, "404 Not Found"))
+            await self._notify()
             return _error(404, "Not Found")
         try:
             result = await handler(params)
         except ApiError as error:
             self.rejected.append(Sent(method, params, f"{error.code} {error.description}"))
+            await self._notify()
             return _error(error.code, error.description, error.retry_after)
         if method.lower() != "getupdates":
             self.sent.append(Sent(method, params, result))
-            async with self._changed:
-                self._changed.notify_all()
+            await self._notify()
         return web.json_response({"ok": True, "result": result})
+
+    async def _notify(self) -> None:
+        async with self._changed:
+            self._changed.notify_all()
 
     async def _download(self, request: web.Request) -> web.Response:
         data = self.files.get(request.match_info["path"])
@@ -165,6 +170,11 @@ class FakeTelegram:
             self.release_held()
         async with self._changed:
             self._changed.notify_all()
+
+    async def changed(self) -> None:
+        """Returns at the next call the bot makes (answered or refused) or update pushed."""
+        async with self._changed:
+            await self._changed.wait()
 
     def release_held(self) -> None:
         """Lets the calls held by "hold" faults go on."""
