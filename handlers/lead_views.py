@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.i18n import Gettext, rupiah
 from bot.services import contribution, enums
 from bot.services.leads import LeadView, mask_nik
-from bot.services.registration import EDITABLE, Kind, Step
+from bot.services.registration import EDITABLE, Kind, RegistrationForm, Step
 from handlers.common import escape
 
 STATUS_LABELS = {"minat": "Minat", "dihubungi": "Dihubungi", "terdaftar": "Terdaftar",
@@ -38,32 +36,34 @@ def band_text(code: str | None, _: Gettext) -> str:
     return band_label(band, _) if band is not None else "-"
 
 
-def field_lines(values: dict[str, Any], _: Gettext) -> list[str]:
+def field_lines(values: RegistrationForm, nik_masked: str, _: Gettext) -> list[str]:
     """Label: value lines, user text escaped."""
-    region = ", ".join(p for p in (values.get("kecamatan"), values.get("kabupaten")) if p)
+    region = ", ".join(p for p in (values.kecamatan, values.kabupaten) if p)
     rows = [
-        (_("Segment"), segment_label(values.get("segment"), _)),
-        (_("Name"), escape(values.get("full_name") or "")),
-        (_("NIK"), values.get("nik_masked") or mask_nik(values.get("nik") or "0000")),
-        (_("Mobile"), escape(values.get("phone") or "")),
-        (_("Work"), escape(values.get("occupation") or "-")),
+        (_("Segment"), segment_label(values.segment, _)),
+        (_("Name"), escape(values.full_name or "")),
+        (_("NIK"), nik_masked),
+        (_("Mobile"), escape(values.phone or "")),
+        (_("Work"), escape(values.occupation or "-")),
         (_("Lives in"), escape(region or "-")),
     ]
-    if values.get("segment") == "PU":
-        rows.append((_("Employer"), escape(values.get("employer") or "-")))
+    if values.segment == "PU":
+        rows.append((_("Employer"), escape(values.employer or "-")))
     else:
-        rows.append((_("Programmes"), programmes_label(values.get("programmes"), _)))
+        rows.append((_("Programmes"), programmes_label(values.programmes, _)))
     rows += [
-        (_("Monthly income"), band_text(values.get("income_band"), _)),
-        (_("News by Telegram"), _("yes") if values.get("broadcast_opt_in") else _("no")),
+        (_("Monthly income"), band_text(values.income_band, _)),
+        (_("News by Telegram"), _("yes") if values.broadcast_opt_in else _("no")),
     ]
     return [f"• {label}: <b>{value}</b>" for label, value in rows]
 
 
-def summary(data: dict[str, Any], kind: Kind, _: Gettext) -> tuple[str, InlineKeyboardMarkup]:
-    lines = [_("<b>Please check the data</b>"), "", *field_lines(data, _)]
-    if data.get("referral_name"):
-        lines.append(_("• Invited by: <b>{name}</b>").format(name=escape(data["referral_name"])))
+def summary(form: RegistrationForm, kind: Kind, _: Gettext
+            ) -> tuple[str, InlineKeyboardMarkup]:
+    lines = [_("<b>Please check the data</b>"), "",
+             *field_lines(form, mask_nik(form.nik or "0000"), _)]
+    if form.referral_name:
+        lines.append(_("• Invited by: <b>{name}</b>").format(name=escape(form.referral_name)))
     lines += ["", _("Is everything right? Press Send, or Change to correct something.")]
     keyboard = InlineKeyboardMarkup([
         [InlineKeyboardButton(_("✅ Send"), callback_data="reg:confirm")],
@@ -73,7 +73,7 @@ def summary(data: dict[str, Any], kind: Kind, _: Gettext) -> tuple[str, InlineKe
     return "\n".join(lines), keyboard
 
 
-def edit_menu(data: dict[str, Any], _: Gettext) -> InlineKeyboardMarkup:
+def edit_menu(form: RegistrationForm, _: Gettext) -> InlineKeyboardMarkup:
     names = {
         Step.SEGMENT: _("Segment"), Step.NAME: _("Name"), Step.NIK: _("NIK"),
         Step.PHONE: _("Mobile"), Step.OCCUPATION: _("Work"), Step.KABUPATEN: _("Lives in"),
@@ -81,24 +81,24 @@ def edit_menu(data: dict[str, Any], _: Gettext) -> InlineKeyboardMarkup:
         Step.INCOME: _("Monthly income"), Step.BROADCAST: _("News by Telegram"),
     }
     shown = [s for s in EDITABLE
-             if not (s is Step.EMPLOYER and data.get("segment") != "PU")
-             and not (s is Step.PROGRAMMES and data.get("segment") != "BPU")]
+             if not (s is Step.EMPLOYER and form.segment != "PU")
+             and not (s is Step.PROGRAMMES and form.segment != "BPU")]
     rows = [[InlineKeyboardButton(names[s], callback_data=f"reg:edit:{s.value}")]
             for s in shown]
     rows.append([InlineKeyboardButton(_("⬅️ Back to the summary"), callback_data="reg:summary")])
     return InlineKeyboardMarkup(rows)
 
 
-def estimate_lines(data: dict[str, Any], _: Gettext) -> list[str]:
+def estimate_lines(form: RegistrationForm, _: Gettext) -> list[str]:
     """The estimated monthly contribution for the worker's choice."""
-    if data.get("segment") == "PU":
+    if form.segment == "PU":
         return [_("As a wage earner, your employer registers you and pays most of the "
                   "contribution. Your share: JHT 2% of your wage and, in medium and large "
                   "enterprises, JP 1% of your wage up to the JP wage cap (per PP 46/2015 and "
                   "PP 45/2015).")]
-    band = enums.income_band(data.get("income_band") or "")
+    band = enums.income_band(form.income_band or "")
     income = band.estimate if band is not None else contribution.MIN_DECLARED_INCOME
-    with_jht = data.get("programmes") == "jkk_jkm_jht"
+    with_jht = form.programmes == "jkk_jkm_jht"
     result = contribution.bpu_contribution(income, with_jht=with_jht)
     parts = f"JKK {rupiah(result.jkk)} + JKM {rupiah(result.jkm)}"
     if result.jht is not None:
@@ -112,13 +112,13 @@ def estimate_lines(data: dict[str, Any], _: Gettext) -> list[str]:
 
 
 def lead_text(view: LeadView, _: Gettext) -> str:
-    values = {
-        "segment": view.segment, "full_name": view.full_name, "nik_masked": view.nik_masked,
-        "phone": view.phone, "occupation": view.occupation, "kabupaten": view.kabupaten,
-        "kecamatan": view.kecamatan, "employer": view.employer, "programmes": view.programmes,
-        "income_band": view.income_band, "broadcast_opt_in": view.broadcast_opt_in,
-    }
-    lines = [_("<b>Your stored data</b>"), "", *field_lines(values, _),
+    values = RegistrationForm(
+        segment=view.segment, full_name=view.full_name, phone=view.phone,
+        occupation=view.occupation, kabupaten=view.kabupaten, kecamatan=view.kecamatan,
+        employer=view.employer, programmes=view.programmes, income_band=view.income_band,
+        broadcast_opt_in=view.broadcast_opt_in,
+    )
+    lines = [_("<b>Your stored data</b>"), "", *field_lines(values, view.nik_masked, _),
              _("• Status: <b>{status}</b>").format(status=STATUS_LABELS.get(view.status,
                                                                             view.status))]
     if view.organizer:

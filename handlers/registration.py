@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
-from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ChatType
@@ -18,20 +17,9 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 from bot.context import App, BotContext, CommandSpec, Flow
 from bot.errors import DomainError
 from bot.i18n import N_
-from bot.services import (
-    conversations,
-    dialogue,
-    faq,
-    leads,
-    referrals,
-    registration,
-    users,
-    validators,
-)
+from bot.services import conversations, faq, leads, registration, users, validators
 from bot.services.conversations import FlowState
-from bot.services.decision import Decision, decide
-from bot.services.matching import is_contribution_question
-from bot.services.registration import Kind, Step
+from bot.services.registration import Kind, RegistrationForm, Step, SummaryAction
 from handlers import calculator, lead_views, registration_views
 from handlers import faq as faq_views
 from handlers.common import add_commands, main_menu, tell_in_background
@@ -42,11 +30,6 @@ logger = logging.getLogger(__name__)
 
 FLOWS = {"register": Kind.SELF, "refer": Kind.ASSISTED}
 FLOW_OF = {kind: name for name, kind in FLOWS.items()}
-# Steps whose answer is free text, where a question could pass for an answer ("jht itu apa"
-# is a valid name): the form answers it and asks again, once; the next text is the answer.
-FREE_TEXT_STEPS = frozenset({Step.NAME, Step.OCCUPATION, Step.EMPLOYER, Step.KABUPATEN,
-                             Step.KECAMATAN})
-QUESTION_ANSWERED_AT = "question_answered_at"  # in the form data: the step just interrupted
 
 
 def _ids(update: Update) -> tuple[int, int] | None:
@@ -66,31 +49,28 @@ async def _open_state(update: Update, context: BotContext) -> FlowState | None:
     return state if state is not None and not state.expired and state.flow in FLOWS else None
 
 
-async def _save(update: Update, context: BotContext, flow: str, step: Step,
-                data: dict[str, Any]) -> None:
-    ids = _ids(update)
-    assert ids is not None
-    await conversations.save(context.sessions, chat_id=ids[0], user_id=ids[1],
-                             state=FlowState(flow, step.value, data), now=context.now())
+def _form(state: FlowState) -> RegistrationForm:
+    return RegistrationForm.from_dict(state.data)
 
 
 async def ask(update: Update, context: BotContext, flow: str, step: Step,
-              data: dict[str, Any], note: str | None = None) -> None:
+              form: RegistrationForm, note: str | None = None) -> None:
     """Saves the form at `step` and asks its question (after `note`, if any)."""
-    history = list(data.get("history", []))
-    if not history or history[-1] != step.value:
-        history.append(step.value)
-    data = {**data, "history": history}
-    await _save(update, context, flow, step, data)
+    ids = _ids(update)
+    assert ids is not None
+    form = registration.asked(form, step)
+    await conversations.save(context.sessions, chat_id=ids[0], user_id=ids[1],
+                             state=FlowState(flow, step.value, form.to_dict()), now=context.now())
     _ = context.gettext
     chat = update.effective_chat
     assert chat is not None
+    markup: registration_views.Markup
     if step is Step.SUMMARY:
-        text, markup = lead_views.summary(data, FLOWS[flow], _)
+        text, markup = lead_views.summary(form, FLOWS[flow], _)
     elif step is Step.CONSENT:
         text, markup = registration_views.consent(FLOWS[flow], _)
     else:
-        text, markup = registration_views.question(step, FLOWS[flow], _, data)
+        text, markup = registration_views.question(step, FLOWS[flow], _, form)
     await context.bot.send_message(chat.id, f"{note}\n\n{text}" if note else text,
                                    reply_markup=markup)
 
@@ -112,7 +92,7 @@ async def start_registration(update: Update, context: BotContext) -> None:
         text = _("You have registered already.") + "\n\n" + lead_views.lead_text(existing, _)
         await context.bot.send_message(ids[0], text, reply_markup=keyboard)
         return
-    await ask(update, context, "register", Step.CONSENT, {})
+    await ask(update, context, "register", Step.CONSENT, RegistrationForm())
 
 
 async def join_from_answer(update: Update, context: BotContext) -> None:
@@ -126,7 +106,7 @@ async def join_from_answer(update: Update, context: BotContext) -> None:
         await start_registration(update, context)
         return
     await query.answer()
-    await ask(update, context, state.flow, Step(state.step), state.data)
+    await ask(update, context, state.flow, Step(state.step), _form(state))
 
 
 async def start_assisted(update: Update, context: BotContext) -> None:
@@ -139,7 +119,7 @@ async def start_assisted(update: Update, context: BotContext) -> None:
             "Only union organizers can register other workers. To become one, ask the "
             "BPJS Ketenagakerjaan Jember staff for an invitation."))
         return
-    await ask(update, context, "refer", Step.CONSENT, {})
+    await ask(update, context, "refer", Step.CONSENT, RegistrationForm())
 
 
 async def update_existing(update: Update, context: BotContext) -> None:
@@ -151,13 +131,13 @@ async def update_existing(update: Update, context: BotContext) -> None:
     if query.data == "reg:keep":
         await query.edit_message_reply_markup(None)
         return
-    data = await leads.prefill(context.sessions, telegram_user_id=ids[1])
-    if data is None:
+    form = await leads.prefill(context.sessions, telegram_user_id=ids[1])
+    if form is None:
         # Nothing stored (erased, or an old button): a new form. Not start_registration(),
         # which would answer the query a second time (Telegram refuses that with 400).
-        await ask(update, context, "register", Step.CONSENT, {})
+        await ask(update, context, "register", Step.CONSENT, RegistrationForm())
         return
-    await ask(update, context, "register", Step.SUMMARY, data)
+    await ask(update, context, "register", Step.SUMMARY, form)
 
 
 async def on_consent(update: Update, context: BotContext) -> None:
@@ -171,7 +151,7 @@ async def on_consent(update: Update, context: BotContext) -> None:
     if query.data == "reg:consent:no":
         await cancel(update, context, _no_consent=True)
         return
-    await ask(update, context, state.flow, Step.SEGMENT, state.data)
+    await ask(update, context, state.flow, Step.SEGMENT, _form(state))
 
 
 async def on_answer(update: Update, context: BotContext, state: FlowState) -> None:
@@ -180,100 +160,69 @@ async def on_answer(update: Update, context: BotContext, state: FlowState) -> No
     if message is None or ids is None:
         return
     _ = context.gettext
-    kind, step, data = FLOWS[state.flow], Step(state.step), dict(state.data)
+    kind, step, form = FLOWS[state.flow], Step(state.step), _form(state)
     text = (message.text or "").strip()
     if message.contact is not None and step is Step.PHONE:
         if kind is Kind.SELF and message.contact.user_id not in (None, ids[1]):
-            await ask(update, context, state.flow, step, data,
+            await ask(update, context, state.flow, step, form,
                       _("Please share your own number, or type it."))
             return
         try:
             text = validators.normalize_contact_phone(message.contact.phone_number)
         except DomainError as error:
-            await ask(update, context, state.flow, step, data, error_text(error, kind, _))
+            await ask(update, context, state.flow, step, form, error_text(error, kind, _))
             return
     folded = text.casefold()
     if folded in ("kembali", "back", registration_views.back_label(_).casefold()):
-        previous, history = registration.back(kind, data, data.get("history", []))
-        await ask(update, context, state.flow, previous, {**data, "history": history})
+        await ask(update, context, state.flow, *registration.back(form))
         return
     if folded in ("batal", "cancel"):
         await cancel(update, context)
         return
     if step in (Step.CONSENT, Step.SUMMARY) or not text:
         note = _("Please answer with text or the buttons.") if not text else None
-        await ask(update, context, state.flow, step, data, note)
+        await ask(update, context, state.flow, step, form, note)
         return
-    await _take_answer(update, context, state.flow, kind, step, data, text)
+    await _take_answer(update, context, state.flow, kind, step, form, text)
 
 
 async def _take_answer(update: Update, context: BotContext, flow: str, kind: Kind, step: Step,
-                       data: dict[str, Any], text: str) -> None:
+                       form: RegistrationForm, text: str) -> None:
     _ = context.gettext
     ids = _ids(update)
     assert ids is not None
-    code = registration_views.choice_code(step, text, _, data)
-    if step is Step.REGION_CHECK and code == "no":
-        data = {k: v for k, v in data.items() if k not in ("kabupaten", "kecamatan")}
-        await ask(update, context, flow, Step.KABUPATEN, {**data, "editing": data.get("editing")})
+    code = registration_views.choice_code(step, text, _, form)
+    outcome = await registration.take_answer(
+        context.sessions, kind=kind, step=step, form=form, code=code, telegram_user_id=ids[1],
+        now=context.now(), today=context.now().astimezone(context.settings.tz).date())
+    refused = outcome.error is not None
+    if (registration.may_be_question(step, form, refused=refused, typed=code == text)
+            and await _answer_question(update, context, form, text, valid=not refused)):
+        note = _("Now, back to the form:") if refused else _(
+            "Now, back to the form. If what you sent was your answer, please send it again.")
+        await ask(update, context, flow, step,
+                  registration.after_question(form, step, refused=refused), note)
         return
-    try:
-        if step is Step.REFERRAL and code != "skip":
-            info = await referrals.check(
-                context.sessions, _limiter(context), telegram_user_id=ids[1], code=code,
-                now=context.now())
-            data["referral_name"] = f"{info.organizer} ({info.union})"
-        new = registration.answer(step, code, data, today=context.now().astimezone(
-            context.settings.tz).date())
-        if step is Step.NIK and await leads.nik_taken(
-                context.sessions, nik=new["nik"], lead_id=data.get("lead_id")):
-            raise leads.DuplicateNik(None)
-    except registration.KecamatanUnknown as unknown:
-        if code == text and await _answer_question(update, context, data, text, valid=False):
-            await ask(update, context, flow, step, data, _("Now, back to the form:"))
-            return
-        data["kecamatan_candidates"] = list(unknown.candidates)
-        await ask(update, context, flow, step, data, error_text(unknown, kind, _))
-        return
-    except DomainError as error:
-        if code == text and await _answer_question(update, context, data, text, valid=False):
-            await ask(update, context, flow, step, data, _("Now, back to the form:"))
-            return
-        await ask(update, context, flow, step, data, error_text(error, kind, _))
-        return
-    if (step in FREE_TEXT_STEPS and data.get(QUESTION_ANSWERED_AT) != step.value
-            and await _answer_question(update, context, data, text, valid=True)):
-        await ask(update, context, flow, step, {**data, QUESTION_ANSWERED_AT: step.value},
-                  _("Now, back to the form. If what you sent was your answer, please send "
-                    "it again."))
-        return
-    new.pop("kecamatan_candidates", None)
-    new.pop(QUESTION_ANSWERED_AT, None)
-    await ask(update, context, flow, registration.next_step(kind, new, step), new)
+    error = error_text(outcome.error, kind, _) if outcome.error is not None else None
+    await ask(update, context, flow, outcome.step, outcome.form, error)
 
 
-async def _answer_question(update: Update, context: BotContext, data: dict[str, Any],
+async def _answer_question(update: Update, context: BotContext, form: RegistrationForm,
                            text: str, *, valid: bool) -> bool:
-    """A question typed instead of the step's answer ("bentar, ini bayarnya brp?"): answers
-    it and returns True; the caller asks the step again. Nothing typed is stored."""
+    """A question typed instead of the step's answer: answers it and returns True; the
+    caller asks the step again. Nothing typed is stored."""
     user, index = update.effective_user, context.bot_data.faq
-    if user is None or index is None or not dialogue.could_be_form_question(text, valid=valid):
+    if user is None or index is None:
         return False
-    decision = decide(index.matcher, text)
-    asked = dialogue.question_in_form(
-        text, decision.as_match(), valid=valid, contribution=is_contribution_question(text),
-        segment=data.get("segment"))
-    if asked is None:
+    answer = await faq.ask_in_form(context.sessions, index, telegram_user_id=user.id,
+                                   text=text, valid=valid, segment=form.segment,
+                                   now=context.now())
+    if answer is None:
         return False
-    if asked.calculator:
+    if answer.question_id is None:  # the calculator's
         await calculator.reply_for_text(update, context, text)
-        return True
-    if asked.entry_id is not None and asked.entry_id in index.kb:
-        decision = Decision("answer", entry_id=asked.entry_id, confidence=1.0,
-                            reason="form_question")
-    question_id = await faq.log(context.sessions, telegram_user_id=user.id, text=text,
-                                result=decision.as_match(), now=context.now())
-    await faq_views.reply_to(update, context, decision, question_id)
+    else:
+        await faq_views.reply_to(update, context, answer.decision, answer.question_id)
     return True
 
 
@@ -284,39 +233,31 @@ async def on_summary(update: Update, context: BotContext) -> None:
     if query is None or ids is None or query.data is None or state is None:
         await stale(update, context)
         return
-    _, kind, data = context.gettext, FLOWS[state.flow], dict(state.data)
-    action = query.data.removeprefix("reg:")
-    editable = {s.value for s in registration.EDITABLE}
-    if not (action in ("cancel", "change", "summary")
-            or (action.startswith("edit:") and action[5:] in editable)
-            or (action == "confirm" and state.step == Step.SUMMARY)):
+    choice = registration.summary_choice(query.data.removeprefix("reg:"), Step(state.step))
+    if choice is None:
         await stale(update, context)  # answers the query: it must not be answered twice
         return
     await query.answer()
-    if action == "cancel":
+    form = _form(state)
+    if choice.action is SummaryAction.CANCEL:
         await cancel(update, context)
-    elif action == "change":
-        await query.edit_message_reply_markup(lead_views.edit_menu(data, _))
-    elif action == "summary":
-        await ask(update, context, state.flow, Step.SUMMARY, data)
-    elif action.startswith("edit:"):
-        step = Step(action[5:])
-        data = {**data, "editing": True}
-        data.pop(registration.FIELDS[step], None)
-        if step is Step.KABUPATEN:
-            data.pop("kecamatan", None)
-        await ask(update, context, state.flow, step, data)
+    elif choice.action is SummaryAction.CHANGE:
+        await query.edit_message_reply_markup(lead_views.edit_menu(form, context.gettext))
+    elif choice.action is SummaryAction.SUMMARY:
+        await ask(update, context, state.flow, Step.SUMMARY, form)
+    elif choice.step is not None:
+        await ask(update, context, state.flow, choice.step, registration.edit(form, choice.step))
     else:
-        await _confirm(update, context, state.flow, kind, data)
+        await _confirm(update, context, state.flow, FLOWS[state.flow], form)
 
 
 async def _confirm(update: Update, context: BotContext, flow: str, kind: Kind,
-                   data: dict[str, Any]) -> None:
+                   form: RegistrationForm) -> None:
     ids = _ids(update)
     assert ids is not None and update.callback_query is not None
     _ = context.gettext
     try:
-        view = await leads.submit(context.sessions, kind=kind, data=data,
+        view = await leads.submit(context.sessions, kind=kind, form=form,
                                   telegram_user_id=ids[1], chat_id=ids[0], now=context.now(),
                                   nik_key=context.settings.nik_key)
     except leads.LeadGone:
@@ -328,20 +269,16 @@ async def _confirm(update: Update, context: BotContext, flow: str, kind: Kind,
             "stored. Send /daftar to register again."), reply_markup=main_menu(context))
         return
     except DomainError as error:
-        await ask(update, context, flow, Step.NIK, {**data, "editing": True},
+        await ask(update, context, flow, *registration.correct_nik(form),
                   error_text(error, kind, _))
         return
     await update.callback_query.edit_message_reply_markup(None)
     lines = [_("✅ <b>Thank you, your interest is registered.</b>") if kind is Kind.SELF
              else _("✅ <b>The worker's interest is registered.</b>"), ""]
-    lines += lead_views.estimate_lines(data, _)
-    lines += ["", registration_views.next_steps(kind, data.get("segment"), _)]
+    lines += lead_views.estimate_lines(form, _)
+    lines += ["", registration_views.next_steps(kind, form.segment, _)]
     await context.bot.send_message(ids[0], "\n".join(lines), reply_markup=main_menu(context))
     tell_in_background(context, context.bot_data.lead_listeners, view.id)
-
-
-def _limiter(context: BotContext) -> referrals.GuessLimiter:
-    return referrals.GuessLimiter(context.sessions)
 
 
 async def cancel(update: Update, context: BotContext, _no_consent: bool = False) -> None:

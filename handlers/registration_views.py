@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from telegram import (
     InlineKeyboardButton,
     InlineKeyboardMarkup,
@@ -13,7 +11,13 @@ from telegram import (
 
 from bot.i18n import Gettext
 from bot.services import enums, regions, validators
-from bot.services.registration import KABUPATEN_OTHER, Kind, Step
+from bot.services.registration import (
+    KABUPATEN_OTHER,
+    IssuedRegion,
+    Kind,
+    RegistrationForm,
+    Step,
+)
 from handlers.common import escape
 from handlers.lead_views import band_label
 
@@ -24,7 +28,7 @@ def back_label(_: Gettext) -> str:
     return _("⬅️ Back")
 
 
-def options(step: Step, _: Gettext, data: dict[str, Any]) -> list[tuple[str, str]]:
+def options(step: Step, _: Gettext, form: RegistrationForm) -> list[tuple[str, str]]:
     """(code, label) of the choices offered at `step`; empty for free-text questions."""
     if step is Step.SEGMENT:
         return [("PU", _("👷 Yes, an employer pays me a wage")),
@@ -34,7 +38,7 @@ def options(step: Step, _: Gettext, data: dict[str, Any]) -> list[tuple[str, str
     if step is Step.KABUPATEN:
         return [(name, name) for name in regions.KABUPATEN] + [(KABUPATEN_OTHER, _("Other"))]
     if step is Step.KECAMATAN:
-        return [(name, name) for name in data.get("kecamatan_candidates", [])]
+        return [(name, name) for name in form.kecamatan_candidates]
     if step is Step.REGION_CHECK:
         return [("yes", _("✅ Yes, I live there now")), ("no", _("✏️ No, change it"))]
     if step is Step.PROGRAMMES:
@@ -49,10 +53,10 @@ def options(step: Step, _: Gettext, data: dict[str, Any]) -> list[tuple[str, str
     return []
 
 
-def choice_code(step: Step, text: str, _: Gettext, data: dict[str, Any]) -> str:
+def choice_code(step: Step, text: str, _: Gettext, form: RegistrationForm) -> str:
     """The code of the pressed (or typed) choice; free text passes through unchanged."""
     folded = text.strip().casefold()
-    offered = options(step, _, data)
+    offered = options(step, _, form)
     for code, label in offered:
         if folded in (label.casefold(), code.casefold()):
             return code
@@ -63,7 +67,8 @@ def choice_code(step: Step, text: str, _: Gettext, data: dict[str, Any]) -> str:
     return text
 
 
-def question(step: Step, kind: Kind, _: Gettext, data: dict[str, Any]) -> tuple[str, Markup]:
+def question(step: Step, kind: Kind, _: Gettext, form: RegistrationForm
+             ) -> tuple[str, Markup]:
     """The text and keyboard that ask `step`."""
     worker = kind is Kind.SELF
     texts = {
@@ -90,20 +95,18 @@ def question(step: Step, kind: Kind, _: Gettext, data: dict[str, Any]) -> tuple[
     }
     text = texts[step]
     if step is Step.REGION_CHECK:
-        issued = data.get("nik_issued") or {}
+        issued = form.nik_issued or IssuedRegion()
         text = text.format(
-            issued=escape(", ".join(p for p in (issued.get("kecamatan"),
-                                                issued.get("kabupaten")) if p)),
-            given=escape(", ".join(p for p in (data.get("kecamatan"),
-                                               data.get("kabupaten")) if p)),
+            issued=escape(", ".join(p for p in (issued.kecamatan, issued.kabupaten) if p)),
+            given=escape(", ".join(p for p in (form.kecamatan, form.kabupaten) if p)),
         )
-    if step is Step.KECAMATAN and data.get("kecamatan_candidates"):
+    if step is Step.KECAMATAN and form.kecamatan_candidates:
         text = _("Did you mean one of these? Choose, or type the district again.")
-    labels = [label for _code, label in options(step, _, data)]
-    if step is Step.KECAMATAN and not labels:
-        suggested = (data.get("nik_issued") or {}).get("kecamatan")
-        if suggested and (data.get("nik_issued") or {}).get("kabupaten") == data.get("kabupaten"):
-            labels = [suggested]
+    labels = [label for _code, label in options(step, _, form)]
+    issued = form.nik_issued or IssuedRegion()
+    if (step is Step.KECAMATAN and not labels and issued.kecamatan
+            and issued.kabupaten == form.kabupaten):
+        labels = [issued.kecamatan]
     rows = [[KeyboardButton(label)] for label in labels]
     if step is Step.PHONE and worker:
         rows.insert(0, [KeyboardButton(_("📱 Share my number"), request_contact=True)])

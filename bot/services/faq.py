@@ -9,8 +9,9 @@ from pathlib import Path
 
 from bot.errors import DomainError
 from bot.knowledge.faq import KnowledgeBase, load_knowledge
+from bot.services import dialogue
 from bot.services.decision import Decision, decide
-from bot.services.matching import Matcher, MatchResult
+from bot.services.matching import Matcher, MatchResult, is_contribution_question
 from db import faq as queries
 from db.session import Sessions
 
@@ -63,6 +64,34 @@ async def ask(
     logger.info("question=%s outcome=%s entry=%s extra=%s confidence=%.2f reason=%s",
                 question_id, result.outcome, result.entry_id, decision.extra,
                 result.confidence, decision.reason)
+    return Answer(decision, question_id)
+
+
+async def ask_in_form(
+    sessions: Sessions, index: FaqIndex, *, telegram_user_id: int, text: str, valid: bool,
+    segment: str | None, now: datetime,
+) -> Answer | None:
+    """A question typed at a form's step instead of its answer ("bentar, ini bayarnya brp?"):
+    what to reply, or None when the text is to be taken as the answer.
+
+    ``valid``: the step would accept the text (see ``dialogue.question_in_form``). A
+    "calculator" decision is not logged: the calculator replies to the text itself.
+    """
+    if not dialogue.could_be_form_question(text, valid=valid):
+        return None
+    decision = decide(index.matcher, text)
+    asked = dialogue.question_in_form(
+        text, decision.as_match(), valid=valid, contribution=is_contribution_question(text),
+        segment=segment)
+    if asked is None:
+        return None
+    if asked.calculator:
+        return Answer(Decision("calculator", reason="form_question"), None)
+    if asked.entry_id is not None and asked.entry_id in index.kb:
+        decision = Decision("answer", entry_id=asked.entry_id, confidence=1.0,
+                            reason="form_question")
+    question_id = await log(sessions, telegram_user_id=telegram_user_id, text=text,
+                            result=decision.as_match(), now=now)
     return Answer(decision, question_id)
 
 

@@ -15,7 +15,7 @@ from bot.services import referrals
 from bot.services.erasure import erase_expired as erase_expired
 from bot.services.erasure import erase_own as erase_own
 from bot.services.erasure import forget_erased_registration
-from bot.services.registration import CONSENT_VERSION, Kind
+from bot.services.registration import CONSENT_VERSION, DuplicateNik, Kind, RegistrationForm
 from db import leads as queries
 from db import organizers as organizer_queries
 from db import users as user_queries
@@ -25,10 +25,6 @@ from db.session import Sessions
 logger = logging.getLogger(__name__)
 
 STATUS_NEW = "minat"
-
-
-class DuplicateNik(DomainError):
-    """The NIK belongs to another lead; its data is not revealed."""
 
 
 class LeadGone(DomainError):
@@ -84,30 +80,24 @@ async def own_lead(sessions: Sessions, *, telegram_user_id: int) -> LeadView | N
         return await _view(session, row) if row is not None else None
 
 
-async def prefill(sessions: Sessions, *, telegram_user_id: int) -> dict[str, Any] | None:
-    """The stored answers, as the registration form keeps them, to update a lead."""
+async def prefill(sessions: Sessions, *, telegram_user_id: int) -> RegistrationForm | None:
+    """The stored answers as a registration form, to update a lead."""
     async with sessions.begin() as session:
         row = await queries.lead_by_user(session, telegram_user_id)
         if row is None:
             return None
-        return {
-            "lead_id": row.id, "segment": row.segment, "full_name": row.full_name,
-            "nik": row.nik, "phone": row.phone, "occupation": row.occupation,
-            "kabupaten": row.kabupaten, "kecamatan": row.kecamatan, "employer": row.employer,
-            "programmes": None if row.programmes == "pu" else row.programmes,
-            "income_band": row.income_band, "broadcast_opt_in": row.broadcast_opt_in,
-            "region_confirmed": True, "editing": True,
-        }
-
-
-async def nik_taken(sessions: Sessions, *, nik: str, lead_id: int | None) -> bool:
-    async with sessions.begin() as session:
-        row = await queries.lead_by_nik(session, nik)
-        return row is not None and row.id != lead_id
+        return RegistrationForm(
+            lead_id=row.id, segment=row.segment, full_name=row.full_name, nik=row.nik,
+            phone=row.phone, occupation=row.occupation, kabupaten=row.kabupaten,
+            kecamatan=row.kecamatan, employer=row.employer,
+            programmes=None if row.programmes == "pu" else row.programmes,
+            income_band=row.income_band, broadcast_opt_in=row.broadcast_opt_in,
+            region_confirmed=True, editing=True,
+        )
 
 
 async def submit(
-    sessions: Sessions, *, kind: Kind, data: dict[str, Any], telegram_user_id: int,
+    sessions: Sessions, *, kind: Kind, form: RegistrationForm, telegram_user_id: int,
     chat_id: int, now: datetime, nik_key: bytes | None = None,
 ) -> LeadView:
     """Stores the confirmed form and closes it, in one transaction.
@@ -117,11 +107,11 @@ async def submit(
     form updates a lead erased meanwhile or not the user's own. With `nik_key`, the
     anonymous row an erased registration of the same NIK left is replaced (counted once).
     """
-    values = _lead_values(data)
+    values = _lead_values(form)
     try:
         async with sessions.begin() as session:
             existing = await queries.lead_by_nik(session, values["nik"])
-            own_id = data.get("lead_id")
+            own_id = form.lead_id
             if existing is not None and existing.id != own_id:
                 raise DuplicateNik(existing.id)
             if own_id is not None:
@@ -141,7 +131,7 @@ async def submit(
                     "registered_by": telegram_user_id if kind is Kind.ASSISTED else None,
                 })
                 await queries.add_status_change(session, row.id, STATUS_NEW, None, now)
-                await _attribute(session, row, kind, telegram_user_id, data.get("referral_code"))
+                await _attribute(session, row, kind, telegram_user_id, form.referral_code)
             await forget_erased_registration(session, values["nik"], nik_key)
             await user_queries.delete_conversation(session, chat_id, telegram_user_id)
             view = await _view(session, row)
@@ -187,22 +177,29 @@ async def _attribute(
         return
 
 
-def _lead_values(data: dict[str, Any]) -> dict[str, Any]:
-    issued = data.get("nik_issued") or {}
-    differs = issued.get("kabupaten") and (issued.get("kabupaten"), issued.get("kecamatan")) != (
-        data.get("kabupaten"), data.get("kecamatan"))
+REQUIRED = ("segment", "full_name", "nik", "phone")
+
+
+def _lead_values(form: RegistrationForm) -> dict[str, Any]:
+    # The summary is only reached with these answered; a row missing them is corrupt.
+    missing = [name for name in REQUIRED if getattr(form, name) is None]
+    if missing:
+        raise ValueError(f"registration form without {', '.join(missing)}")
+    issued = form.nik_issued
+    differs = issued is not None and issued.kabupaten and (
+        issued.kabupaten, issued.kecamatan) != (form.kabupaten, form.kecamatan)
     return {
-        "segment": data["segment"], "full_name": data["full_name"], "nik": data["nik"],
-        "phone": data["phone"], "occupation": data.get("occupation"),
-        "kabupaten": data.get("kabupaten"), "kecamatan": data.get("kecamatan"),
+        "segment": form.segment, "full_name": form.full_name, "nik": form.nik,
+        "phone": form.phone, "occupation": form.occupation,
+        "kabupaten": form.kabupaten, "kecamatan": form.kecamatan,
         "nik_region": (
-            ", ".join(p for p in (issued.get("kecamatan"), issued.get("kabupaten")) if p)
-            if differs else None
+            ", ".join(p for p in (issued.kecamatan, issued.kabupaten) if p)
+            if issued is not None and differs else None
         ),
-        "employer": data.get("employer") if data["segment"] == "PU" else None,
-        "programmes": "pu" if data["segment"] == "PU" else data.get("programmes") or "jkk_jkm",
-        "income_band": data.get("income_band"),
-        "broadcast_opt_in": bool(data.get("broadcast_opt_in")),
+        "employer": form.employer if form.segment == "PU" else None,
+        "programmes": "pu" if form.segment == "PU" else form.programmes or "jkk_jkm",
+        "income_band": form.income_band,
+        "broadcast_opt_in": bool(form.broadcast_opt_in),
     }
 
 

@@ -14,7 +14,7 @@ from bot.app import build_application
 from bot.context import App, BotContext
 from bot.sandbox.fake_telegram import FakeTelegram, Sent
 from bot.services import leads, organizers, referrals
-from bot.services.registration import Kind
+from bot.services.registration import Kind, RegistrationForm
 from bot.settings import Settings
 from db.models import LeadNotification, LeadStatusChange
 from handlers import followup as followup_handlers
@@ -43,8 +43,9 @@ def to_chat(chat_id: int, method: str = "sendMessage") -> Callable[[Sent], bool]
 async def submit_lead(app: App, user: int = 701, **data: str) -> int:
     """A stored lead, announced as the registration handler does after storing it."""
     assert app.bot_data.sessions is not None
-    view = await leads.submit(app.bot_data.sessions, kind=Kind.SELF, data=FORM | data,
-                              telegram_user_id=user, chat_id=user, now=datetime.now(UTC))
+    view = await leads.submit(app.bot_data.sessions, kind=Kind.SELF,
+                              form=RegistrationForm.from_dict(FORM | data), telegram_user_id=user,
+                              chat_id=user, now=datetime.now(UTC))
     context = BotContext(app)  # type: ignore[arg-type]
     for listener in app.bot_data.lead_listeners:
         await listener(context, view.id)
@@ -260,7 +261,8 @@ async def test_a_card_lost_with_the_process_is_posted_at_the_next_start(
         assert app.bot_data.sessions is not None
         await leads.submit(  # stored, the card never sent
             app.bot_data.sessions, kind=Kind.SELF, telegram_user_id=702, chat_id=702,
-            data=FORM | {"full_name": "Budi Santoso", "nik": NIK_PUGER, "kecamatan": "Puger"},
+            form=RegistrationForm.from_dict(
+                FORM | {"full_name": "Budi Santoso", "nik": NIK_PUGER, "kecamatan": "Puger"}),
             now=datetime.now(UTC))
     start = len(fake_tg.sent)
     async with running_app(settings, fake_tg):

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import func, select, text
 
 from bot.services import erasure, leads
-from bot.services.registration import Kind
+from bot.services.registration import Kind, RegistrationForm
 from db.migrate import upgrade
 from db.models import (
     Broadcast,
@@ -38,8 +38,8 @@ WORKER, ORGANIZER, OTHER = 701, 702, 703
 
 async def submit(sessions: Sessions, user: int = WORKER, kind: Kind = Kind.SELF,
                  key: bytes | None = KEY, **data: Any) -> int:
-    view = await leads.submit(sessions, kind=kind, data=FORM | data, telegram_user_id=user,
-                              chat_id=user, now=NOW, nik_key=key)
+    view = await leads.submit(sessions, kind=kind, form=RegistrationForm.from_dict(FORM | data),
+                              telegram_user_id=user, chat_id=user, now=NOW, nik_key=key)
     return view.id
 
 

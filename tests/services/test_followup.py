@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from bot.errors import AlreadyOrganizer
 from bot.services import followup, group_admin, leads, organizers, referrals
-from bot.services.registration import Kind
+from bot.services.registration import Kind, RegistrationForm
 from db.models import Lead, LeadStatusChange, ReferralCode
 from db.session import Sessions
 
@@ -21,7 +21,8 @@ FORM = {"segment": "BPU", "full_name": "Siti Aminah", "nik": "3509214508900001",
 
 
 async def new_lead(sessions: Sessions, user: int = 701, **data: str) -> int:
-    view = await leads.submit(sessions, kind=Kind.SELF, data=FORM | data, telegram_user_id=user,
+    view = await leads.submit(sessions, kind=Kind.SELF,
+                              form=RegistrationForm.from_dict(FORM | data), telegram_user_id=user,
                               chat_id=user, now=NOW)
     return view.id
 
