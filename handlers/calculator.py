@@ -16,7 +16,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot.context import App, BotContext, CommandSpec
-from bot.i18n import N_, rupiah
+from bot.i18n import N_, rate, rupiah
 from bot.knowledge import sources
 from bot.services import contribution, faq
 from bot.services.amounts import Income, Period, find_income
@@ -101,18 +101,22 @@ def result_text(income: Decimal, context: BotContext, assumption: str | None = N
     if basic.clamped:
         lines += [clamp_text(basic, context), ""]
     lines += [
-        _("• JKK (work accident, 1%): {amount}").format(amount=rupiah(basic.jkk, language)),
+        _("• JKK (work accident, {rate}): {amount}").format(
+            rate=rate(contribution.JKK_RATE, language), amount=rupiah(basic.jkk, language)),
         _("• JKM (death, flat): {amount}").format(amount=rupiah(basic.jkm, language)),
         _("<b>JKK + JKM: {amount} a month</b>").format(amount=rupiah(basic.total, language)),
         "",
-        _("• JHT (old-age savings, optional, 2%): {amount}").format(
+        _("• JHT (old-age savings, optional, {rate}): {amount}").format(
+            rate=rate(contribution.JHT_RATE, language),
             amount=rupiah(full.jht or Decimal(0), language)),
         _("<b>JKK + JKM + JHT: {amount} a month</b>").format(
             amount=rupiah(full.total, language)),
         "",
-        _("JKK 1% of declared income and JKM Rp6.800 per PP 44/2015; JHT 2% of declared "
+        _("JKK {jkk} of declared income and JKM {jkm} per PP 44/2015; JHT {jht} of declared "
           "income. This is an estimate: the official income bands are not confirmed here, so "
-          "check your band at 175 or in the JMO app."),
+          "check your band at 175 or in the JMO app.").format(
+            jkk=rate(contribution.JKK_RATE, language), jkm=rupiah(contribution.JKM_FLAT, language),
+            jht=rate(contribution.JHT_RATE, language)),
         "<i>" + _("Source: {source}").format(source=sources.readable(contribution.SOURCE))
         + "</i>",
     ]

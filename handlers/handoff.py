@@ -21,7 +21,7 @@ from bot.i18n import N_, Gettext
 from bot.services import conversations, handoff
 from bot.services.conversations import FlowState
 from handlers import handoff_staff
-from handlers.common import add_commands, escape, main_menu, remember_user
+from handlers.common import add_commands, escape, main_menu, remember_user, staff_gettext
 
 logger = logging.getLogger(__name__)
 
@@ -140,7 +140,7 @@ def unavailable(_: Gettext) -> str:
 async def post_copies(context: BotContext, posted: handoff.Posted,
                       text: str) -> list[tuple[int, int]]:
     """The bot's own copy in every staff group: (chat_id, message_id) of each one sent."""
-    _ = handoff_staff.staff_gettext(context)
+    _ = staff_gettext(context)
     ticket = posted.ticket
     name = escape(ticket.first_name)
     text = handoff.clean(text)  # as stored: cut to leave room for the header within 4096
@@ -214,7 +214,7 @@ async def finish(update: Update, context: BotContext, ticket_id: int) -> None:
     ).format(number=ticket.id), reply_markup=main_menu(context))
     if changed:
         await handoff_staff.announce(context, handoff_staff.ended_text(
-            handoff_staff.staff_gettext(context), ticket.first_name, ticket.id))
+            staff_gettext(context), ticket.first_name, ticket.id))
 
 
 def register(app: App) -> None:

@@ -11,9 +11,7 @@ from bot.services import contribution, enums
 from bot.services.leads import LeadView, mask_nik
 from bot.services.registration import EDITABLE, Kind, Step
 from handlers.common import escape
-
-STATUS_LABELS = {"minat": "Minat", "dihubungi": "Dihubungi", "terdaftar": "Terdaftar",
-                 "tidak_berminat": "Tidak berminat"}
+from handlers.labels import status_label
 
 
 def segment_label(segment: str | None, _: Gettext) -> str:
@@ -119,8 +117,7 @@ def lead_text(view: LeadView, _: Gettext) -> str:
         "income_band": view.income_band, "broadcast_opt_in": view.broadcast_opt_in,
     }
     lines = [_("<b>Your stored data</b>"), "", *field_lines(values, _),
-             _("• Status: <b>{status}</b>").format(status=STATUS_LABELS.get(view.status,
-                                                                            view.status))]
+             _("• Status: <b>{status}</b>").format(status=status_label(view.status, _))]
     if view.organizer:
         lines.append(_("• Invited by: <b>{name}</b>").format(name=escape(view.organizer)))
     return "\n".join(lines)

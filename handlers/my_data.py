@@ -20,8 +20,7 @@ from bot.context import App, BotContext, CommandSpec, LeadListener
 from bot.i18n import N_
 from bot.services import erasure, leads
 from handlers import lead_views
-from handlers.common import add_commands, tell_in_background
-from handlers.handoff_staff import staff_gettext
+from handlers.common import add_commands, staff_gettext, tell_in_background
 
 logger = logging.getLogger(__name__)
 

@@ -34,7 +34,7 @@ from bot.services.matching import is_contribution_question
 from bot.services.registration import Kind, Step
 from handlers import calculator, lead_views, registration_views
 from handlers import faq as faq_views
-from handlers.common import add_commands, main_menu, tell_in_background
+from handlers.common import add_commands, answer_stale, main_menu, tell_in_background
 from handlers.registration_errors import error_text
 from handlers.router import timeout_text
 
@@ -360,8 +360,7 @@ async def cancel(update: Update, context: BotContext, _no_consent: bool = False)
 
 async def stale(update: Update, context: BotContext) -> None:
     if update.callback_query is not None:
-        await update.callback_query.answer(context.gettext(
-            "This button is no longer valid. Please use the latest message."), show_alert=True)
+        await answer_stale(update.callback_query, context)
 
 
 async def close_idle_forms(context: BotContext) -> None:
