@@ -9,8 +9,7 @@ follow-up (bot/services/dialogue.py).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
@@ -21,33 +20,12 @@ from bot.knowledge import sources
 from bot.services import contribution, faq
 from bot.services.amounts import Income, Period, find_income
 from bot.services.matching import CONTRIBUTION_ENTRY, MatchResult
-from handlers.common import add_commands, in_group, send_private_link
+from handlers.callback_data import IncomeButton, MenuButton, MenuItem, PeriodButton
+from handlers.common import add_commands, answer_stale, in_group, send_private_link
 
 # How a period is written back into the question log, so that a follow-up finds it again.
 _PERIOD_LOGGED = {Period.DAY: "sehari", Period.WEEK: "seminggu", Period.MONTH: "sebulan",
                   Period.YEAR: "setahun"}
-_MAX_BUTTON_DIGITS = 15
-
-
-@dataclass(frozen=True)
-class PeriodButton:
-    """"calcp:<period>:<amount>": the period chosen for an income typed without one."""
-
-    period: Period
-    amount: Decimal
-
-    def pack(self) -> str:
-        return f"calcp:{self.period.value}:{int(self.amount)}"
-
-    @classmethod
-    def parse(cls, data: str) -> PeriodButton | None:
-        prefix, _, rest = data.partition(":")
-        period, _, amount = rest.partition(":")
-        if (prefix != "calcp" or period not in {p.value for p in Period}
-                or not amount.isascii() or not amount.isdigit()
-                or len(amount) > _MAX_BUTTON_DIGITS or int(amount) == 0):
-            return None
-        return cls(Period(period), Decimal(amount))
 
 
 def assumption_text(amount: Decimal, period: Period, monthly: Decimal,
@@ -125,7 +103,8 @@ def result_text(income: Decimal, context: BotContext, assumption: str | None = N
 
 def band_keyboard(context: BotContext) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([
-        [InlineKeyboardButton(rupiah(band, context.language), callback_data=f"calc:{band}")]
+        [InlineKeyboardButton(rupiah(band, context.language),
+                              callback_data=IncomeButton(band).pack())]
         for band in contribution.INCOME_BANDS
     ])
 
@@ -206,14 +185,11 @@ async def chosen(update: Update, context: BotContext) -> None:
     query, chat = update.callback_query, update.effective_chat
     if query is None or query.data is None or chat is None:
         return
-    try:
-        amount = Decimal(query.data.removeprefix("calc:"))
-    except InvalidOperation:
-        amount = None
-    if amount is None or amount not in contribution.INCOME_BANDS:
-        await query.answer(context.gettext(
-            "This button is no longer valid. Please use the latest message."), show_alert=True)
+    button = IncomeButton.parse(query.data)
+    if button is None or button.amount not in contribution.INCOME_BANDS:
+        await answer_stale(query, context)
         return
+    amount = button.amount
     await query.answer()
     await send_income(update, context, Income(amount, Period.MONTH),
                       f"[{CONTRIBUTION_ENTRY}] {amount} {_PERIOD_LOGGED[Period.MONTH]}")
@@ -226,8 +202,7 @@ async def chosen_period(update: Update, context: BotContext) -> None:
         return
     button = PeriodButton.parse(query.data)
     if button is None:
-        await query.answer(context.gettext(
-            "This button is no longer valid. Please use the latest message."), show_alert=True)
+        await answer_stale(query, context)
         return
     await query.answer()
     await send_income(update, context, Income(button.amount, button.period),
@@ -236,7 +211,7 @@ async def chosen_period(update: Update, context: BotContext) -> None:
 
 def register(app: App) -> None:
     app.add_handler(CommandHandler("iuran", show))
-    app.add_handler(CallbackQueryHandler(show, pattern=r"^menu:iuran$"))
-    app.add_handler(CallbackQueryHandler(chosen, pattern=r"^calc:\d+$"))
+    app.add_handler(CallbackQueryHandler(show, pattern=MenuButton.pattern(MenuItem.IURAN)))
+    app.add_handler(CallbackQueryHandler(chosen, pattern=r"^calc:"))
     app.add_handler(CallbackQueryHandler(chosen_period, pattern=r"^calcp:"))
     add_commands(app, CommandSpec("iuran", N_("Count the monthly contribution")))

@@ -14,6 +14,7 @@ from telegram.helpers import create_deep_linked_url
 from bot.context import App, BotContext, CommandSpec, LeadListener
 from bot.i18n import Gettext
 from bot.services import codes, users
+from handlers.callback_data import MenuButton, MenuItem
 
 __all__ = ["answer_stale", "blocked_the_bot", "escape", "in_group", "main_menu", "private_link",
            "register", "remember_user", "send_private_link", "staff_gettext"]
@@ -133,15 +134,18 @@ def main_menu(context: BotContext, *, group: bool = False) -> InlineKeyboardMark
     def private(label: str, flow: str) -> InlineKeyboardButton:
         if group:
             return InlineKeyboardButton(label, url=private_link(context, flow))
-        return InlineKeyboardButton(label, callback_data=f"menu:{flow}")
+        return InlineKeyboardButton(label, callback_data=MenuButton(MenuItem(flow)).pack())
 
     return InlineKeyboardMarkup([
-        [InlineKeyboardButton(_("❓ Ask about the programmes"), callback_data="menu:topics")],
+        [InlineKeyboardButton(_("❓ Ask about the programmes"),
+                              callback_data=MenuButton(MenuItem.TOPICS).pack())],
         [private(_("💰 Count my contribution"), "iuran")],
         [private(_("📝 Register my interest"), "daftar")],
         [
-            InlineKeyboardButton(_("☎️ Contact"), callback_data="menu:kontak"),
-            InlineKeyboardButton(_("🌐 Language"), callback_data="menu:bahasa"),
+            InlineKeyboardButton(_("☎️ Contact"),
+                                 callback_data=MenuButton(MenuItem.KONTAK).pack()),
+            InlineKeyboardButton(_("🌐 Language"),
+                                 callback_data=MenuButton(MenuItem.BAHASA).pack()),
         ],
     ])
 

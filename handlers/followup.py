@@ -8,7 +8,6 @@ answers to the person who pressed or typed speak theirs.
 from __future__ import annotations
 
 import logging
-import re
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update, User
 from telegram.error import TelegramError
@@ -19,13 +18,13 @@ from bot.services import followup
 from bot.services.followup import LeadCard, StatusResult
 from bot.services.registration import Kind
 from handlers.access import staff_button, staff_command
-from handlers.common import escape, staff_gettext
+from handlers.callback_data import LeadButton
+from handlers.common import answer_stale, escape, staff_gettext
 from handlers.labels import status_label
 from handlers.lead_views import segment_label
 
 logger = logging.getLogger(__name__)
 
-BUTTON = re.compile(r"^lead:(\d+):([a-z_]+)$")
 REFUSALS = {
     followup.UnknownStatus: N_("Unknown status. Use one of: minat, dihubungi, terdaftar, "
                                "tidak_berminat."),
@@ -75,7 +74,7 @@ def card_keyboard(card: LeadCard, _: Gettext) -> InlineKeyboardMarkup:
     """Status buttons under an announcement, in the group's (default) language."""
     return InlineKeyboardMarkup([[
         InlineKeyboardButton(("✅ " if status == card.status else "") + status_label(status, _),
-                             callback_data=f"lead:{card.id}:{status}")
+                             callback_data=LeadButton(card.id, status).pack())
         for status in followup.BUTTON_STATUSES
     ]])
 
@@ -146,14 +145,17 @@ async def refresh(context: BotContext, result: StatusResult, changer: str | None
 async def press_status(update: Update, context: BotContext) -> None:
     """A staff member pressed Dihubungi, Terdaftar or Tidak berminat under a lead."""
     query, user = update.callback_query, update.effective_user
-    match = BUTTON.match(query.data or "") if query else None
-    if query is None or user is None or match is None:
+    if query is None or user is None:
+        return
+    button = LeadButton.parse(query.data or "")
+    if button is None:
+        await answer_stale(query, context)
         return
     _ = context.gettext
     try:
         result = await followup.set_status(
-            context.sessions, lead_id=int(match[1]), status=match[2], changed_by=user.id,
-            now=context.now())
+            context.sessions, lead_id=button.lead_id, status=button.status.value,
+            changed_by=user.id, now=context.now())
     except followup.UnknownLead:
         await query.answer(_("This lead no longer exists."), show_alert=True)
         return
@@ -208,6 +210,6 @@ def register(app: App) -> None:
     app.bot_data.lead_erased_listeners.append(refresh_lead)
     if app.job_queue is not None and app.bot_data.sole_receiver:
         app.job_queue.run_once(announce_missed, when=0, name="announce_missed")
-    staff_button(app, r"^lead:\d{1,18}:(dihubungi|terdaftar|tidak_berminat)$", press_status)
+    staff_button(app, r"^lead:", press_status)
     staff_command(app, "status", status_command,
                   N_("Set a lead's status: /status <number> <status> [KPJ]"))

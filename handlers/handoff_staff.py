@@ -20,6 +20,7 @@ from bot.services import handoff, users
 from handlers import handoff_relay
 from handlers import learning as learning_views
 from handlers.access import staff_command
+from handlers.callback_data import HandoffAction, HandoffButton
 from handlers.common import blocked_the_bot, escape, staff_gettext
 
 logger = logging.getLogger(__name__)
@@ -40,7 +41,7 @@ class _ReplyToTicketCopy(filters.MessageFilter):
 def done_keyboard(ticket_id: int, _: Gettext) -> InlineKeyboardMarkup:
     """The worker's way to end the thread."""
     return InlineKeyboardMarkup([[InlineKeyboardButton(
-        _("✅ Done"), callback_data=f"handoff:done:{ticket_id}")]])
+        _("✅ Done"), callback_data=HandoffButton(HandoffAction.DONE, ticket_id).pack())]])
 
 
 async def worker_gettext(context: BotContext, telegram_user_id: int) -> Gettext:
