@@ -18,6 +18,7 @@ from bot.i18n import LANGUAGES
 from bot.services.amounts import Period
 from bot.services.enums import LeadStatus
 from bot.services.followup import BUTTON_STATUSES
+from bot.services.registration import EDITABLE
 
 MAX_BYTES = 64  # Telegram's limit on callback data
 MAX_ID_DIGITS = 18  # a database id fits a signed 64-bit integer
@@ -296,3 +297,46 @@ class EraseButton:
         if fields is None or fields[0] not in ("yes", "no"):
             return None
         return cls(fields[0] == "yes")
+
+
+class RegAction(StrEnum):
+    UPDATE = "update"  # "you have registered already": update the data
+    KEEP = "keep"  # ... or keep it
+    JOIN = "join"  # under an answer: start (or go on with) the form
+    CONSENT = "consent"  # reg:consent:<yes|no>
+    CONFIRM = "confirm"  # the summary's Send
+    CHANGE = "change"  # the summary's Change: the menu of fields
+    CANCEL = "cancel"
+    EDIT = "edit"  # reg:edit:<step>: change one field
+    SUMMARY = "summary"  # back to the summary
+
+
+_REG_DETAILS: dict[RegAction, frozenset[str]] = {
+    RegAction.CONSENT: frozenset({"yes", "no"}),
+    RegAction.EDIT: frozenset(step.value for step in EDITABLE),
+}
+
+
+@dataclass(frozen=True)
+class RegButton:
+    """"reg:<action>[:<detail>]": the registration form's buttons; the detail is the
+    answer to the consent or the field (a step of EDITABLE) to change."""
+
+    action: RegAction
+    detail: str | None = None
+
+    def pack(self) -> str:
+        tail = f":{self.detail}" if self.detail is not None else ""
+        return f"reg:{self.action.value}{tail}"
+
+    @classmethod
+    def parse(cls, data: str) -> RegButton | None:
+        head, _, rest = data.partition(":")
+        raw_action, colon, detail = rest.partition(":")
+        action = _member(RegAction, raw_action)
+        if head != "reg" or action is None:
+            return None
+        details = _REG_DETAILS.get(action)
+        if details is None:
+            return None if colon else cls(action)
+        return cls(action, detail) if detail in details else None

@@ -26,6 +26,8 @@ from handlers.callback_data import (
     HandoffButton,
     MenuButton,
     MenuItem,
+    RegAction,
+    RegButton,
     TopicButton,
 )
 from handlers.common import answer_stale, escape, main_menu
@@ -83,7 +85,7 @@ def answer_keyboard(
              for other in entry.related[:3] if other in kb and other != extra]
     if private and entry.topic in JOIN_TOPICS:  # handlers/registration.py: "reg:join"
         rows.append([InlineKeyboardButton(context.gettext("📝 Register my interest"),
-                                          callback_data="reg:join")])
+                                          callback_data=RegButton(RegAction.JOIN).pack())])
     return InlineKeyboardMarkup(rows)
 
 

@@ -10,6 +10,7 @@ from bot.i18n import Gettext, rupiah
 from bot.services import contribution, enums
 from bot.services.leads import LeadView, mask_nik
 from bot.services.registration import EDITABLE, Kind, Step
+from handlers.callback_data import RegAction, RegButton
 from handlers.common import escape
 from handlers.labels import status_label
 
@@ -64,9 +65,9 @@ def summary(data: dict[str, Any], kind: Kind, _: Gettext) -> tuple[str, InlineKe
         lines.append(_("• Invited by: <b>{name}</b>").format(name=escape(data["referral_name"])))
     lines += ["", _("Is everything right? Press Send, or Change to correct something.")]
     keyboard = InlineKeyboardMarkup([
-        [InlineKeyboardButton(_("✅ Send"), callback_data="reg:confirm")],
-        [InlineKeyboardButton(_("✏️ Change"), callback_data="reg:change"),
-         InlineKeyboardButton(_("❌ Cancel"), callback_data="reg:cancel")],
+        [InlineKeyboardButton(_("✅ Send"), callback_data=RegButton(RegAction.CONFIRM).pack())],
+        [InlineKeyboardButton(_("✏️ Change"), callback_data=RegButton(RegAction.CHANGE).pack()),
+         InlineKeyboardButton(_("❌ Cancel"), callback_data=RegButton(RegAction.CANCEL).pack())],
     ])
     return "\n".join(lines), keyboard
 
@@ -81,9 +82,11 @@ def edit_menu(data: dict[str, Any], _: Gettext) -> InlineKeyboardMarkup:
     shown = [s for s in EDITABLE
              if not (s is Step.EMPLOYER and data.get("segment") != "PU")
              and not (s is Step.PROGRAMMES and data.get("segment") != "BPU")]
-    rows = [[InlineKeyboardButton(names[s], callback_data=f"reg:edit:{s.value}")]
+    rows = [[InlineKeyboardButton(names[s],
+                                  callback_data=RegButton(RegAction.EDIT, s.value).pack())]
             for s in shown]
-    rows.append([InlineKeyboardButton(_("⬅️ Back to the summary"), callback_data="reg:summary")])
+    rows.append([InlineKeyboardButton(_("⬅️ Back to the summary"),
+                                      callback_data=RegButton(RegAction.SUMMARY).pack())])
     return InlineKeyboardMarkup(rows)
 
 

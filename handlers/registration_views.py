@@ -14,6 +14,7 @@ from telegram import (
 from bot.i18n import Gettext
 from bot.services import enums, regions, validators
 from bot.services.registration import KABUPATEN_OTHER, Kind, Step
+from handlers.callback_data import RegAction, RegButton
 from handlers.common import escape
 from handlers.lead_views import band_label
 
@@ -141,8 +142,9 @@ def consent(kind: Kind, _: Gettext) -> tuple[str, InlineKeyboardMarkup]:
         )
         yes = _("✅ I agree")
     return text, InlineKeyboardMarkup([
-        [InlineKeyboardButton(yes, callback_data="reg:consent:yes")],
-        [InlineKeyboardButton(_("❌ No"), callback_data="reg:consent:no")],
+        [InlineKeyboardButton(yes, callback_data=RegButton(RegAction.CONSENT, "yes").pack())],
+        [InlineKeyboardButton(_("❌ No"),
+                              callback_data=RegButton(RegAction.CONSENT, "no").pack())],
     ])
 
 

@@ -26,6 +26,8 @@ from handlers.callback_data import (
     MenuButton,
     MenuItem,
     PeriodButton,
+    RegAction,
+    RegButton,
     TopicButton,
 )
 
@@ -52,6 +54,11 @@ PACKED = [
     (PeriodButton(Period.DAY, Decimal(100_000)), "calcp:day:100000"),
     (EraseButton(True), "erase:yes"),
     (EraseButton(False), "erase:no"),
+    (RegButton(RegAction.CONFIRM), "reg:confirm"),
+    (RegButton(RegAction.JOIN), "reg:join"),
+    (RegButton(RegAction.KEEP), "reg:keep"),
+    (RegButton(RegAction.CONSENT, "yes"), "reg:consent:yes"),
+    (RegButton(RegAction.EDIT, "nik"), "reg:edit:nik"),
 ]
 
 
@@ -80,6 +87,8 @@ FORGED = {
     PeriodButton: ["calcp:", "calcp:day:0", "calcp:hour:5", "calcp:day:1.5",
                    f"calcp:day:{HUGE}", "calc:5"],
     EraseButton: ["erase:", "erase:maybe", "erase:yes:1", "erase"],
+    RegButton: ["reg:", "reg:edit:", "reg:edit:consent", "reg:edit", "reg:consent:maybe",
+                "reg:consent", "reg:confirm:1", "reg:submit", "regx:confirm"],
 }
 
 
