@@ -77,7 +77,7 @@ def answer_keyboard(
     kb = index(context).kb
     rows = [[InlineKeyboardButton("👍", callback_data=FeedbackButton(question_id, True).pack()),
              InlineKeyboardButton("👎", callback_data=FeedbackButton(question_id, False).pack())]]
-    if extra in kb and extra != entry.id:
+    if extra is not None and extra in kb and extra != entry.id:
         rows.append([InlineKeyboardButton(f"➕ {title(kb.get(extra), context)}",
                                           callback_data=EntryButton(extra).pack())])
     rows += [[InlineKeyboardButton(f"➡️ {title(kb.get(other), context)}",
@@ -95,7 +95,7 @@ async def send_entry(update: Update, context: BotContext, entry: FaqEntry,
     assert chat is not None
     text = entry_text(entry, context)
     kb = index(context).kb
-    if extra in kb and extra != entry.id:
+    if extra is not None and extra in kb and extra != entry.id:
         note = context.gettext("➕ You also asked about “{title}”: see the button below.")
         text += "\n\n" + note.format(title=escape(title(kb.get(extra), context)))
     keyboard = answer_keyboard(entry, question_id, context, extra,

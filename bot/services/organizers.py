@@ -236,7 +236,7 @@ async def recap(sessions: Sessions, telegram_user_id: int, now: datetime) -> Rec
         windows = []
         for since in (now - timedelta(days=7), now - timedelta(days=30), None):
             counts = await queries.lead_counts_by_status(session, organizer_id, since)
-            windows.append({status: counts.get(status, 0) for status in LeadStatus})
+            windows.append({status.value: counts.get(status, 0) for status in LeadStatus})
     return Recap(*windows)
 
 
