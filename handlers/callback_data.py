@@ -46,6 +46,15 @@ def _member(kind: type[E], text: str) -> E | None:
     return next((member for member in kind if member.value == text), None)
 
 
+def _action_and_number(data: str, prefix: str, kind: type[E]) -> tuple[E, int] | None:
+    """"<prefix>:<action>:<number>" with an action of `kind`, or None."""
+    fields = _fields(data, prefix, 2)
+    if fields is None:
+        return None
+    action, number = _member(kind, fields[0]), _number(fields[1])
+    return (action, number) if action is not None and number is not None else None
+
+
 class MenuItem(StrEnum):
     TOPICS = "topics"
     IURAN = "iuran"
@@ -128,11 +137,8 @@ class BroadcastButton:
 
     @classmethod
     def parse(cls, data: str) -> BroadcastButton | None:
-        fields = _fields(data, "bc", 2)
-        if fields is None:
-            return None
-        action, number = _member(BroadcastAction, fields[0]), _number(fields[1])
-        return cls(action, number) if action is not None and number is not None else None
+        found = _action_and_number(data, "bc", BroadcastAction)
+        return cls(*found) if found else None
 
 
 class HandoffAction(StrEnum):
@@ -152,11 +158,8 @@ class HandoffButton:
 
     @classmethod
     def parse(cls, data: str) -> HandoffButton | None:
-        fields = _fields(data, "handoff", 2)
-        if fields is None:
-            return None
-        action, number = _member(HandoffAction, fields[0]), _number(fields[1])
-        return cls(action, number) if action is not None and number is not None else None
+        found = _action_and_number(data, "handoff", HandoffAction)
+        return cls(*found) if found else None
 
 
 class LearnAction(StrEnum):
