@@ -86,6 +86,11 @@ def percent(ratio: float, language: str | None = "id") -> str:
     return format_percent(ratio, format="#,##0.0%", locale=babel_locale(language))
 
 
+def rate(value: Decimal, language: str | None = "id") -> str:
+    """A contribution rate as a percentage, decimals only where it has them: 1%, 0,5%."""
+    return format_percent(value, format="#,##0.##%", locale=babel_locale(language))
+
+
 def tanggal(day: date, language: str | None = "id") -> str:
     """23 November 2026."""
     return babel_dates.format_date(day, "d MMMM y", locale=babel_locale(language))

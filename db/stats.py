@@ -107,14 +107,15 @@ async def segment_counts_between(
 
 
 async def status_change_counts(
-    session: AsyncSession, start: datetime, end: datetime
+    session: AsyncSession, start: datetime, end: datetime, *, first: str
 ) -> list[tuple[str, int]]:
-    """Status changes in the window, without the "minat" every new lead starts with."""
-    first = and_(LeadStatusChange.status == "minat", LeadStatusChange.changed_by.is_(None))
+    """Status changes in the window, without the `first` status (set by the bot, nobody's
+    change) every new lead starts with."""
+    initial = and_(LeadStatusChange.status == first, LeadStatusChange.changed_by.is_(None))
     rows = await session.execute(
         select(LeadStatusChange.status, func.count())
         .where(LeadStatusChange.changed_at >= start, LeadStatusChange.changed_at < end,
-               not_(first))
+               not_(initial))
         .group_by(LeadStatusChange.status)
     )
     return [(status, count) for status, count in rows]

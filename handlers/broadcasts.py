@@ -21,7 +21,8 @@ from bot.i18n import N_, Gettext, number
 from bot.ratelimit import BULK
 from bot.services import broadcasts
 from handlers.access import staff_button, staff_command
-from handlers.common import escape
+from handlers.callback_data import BroadcastAction, BroadcastButton
+from handlers.common import answer_stale, escape
 
 logger = logging.getLogger(__name__)
 
@@ -60,8 +61,11 @@ async def prepare(update: Update, context: BotContext) -> None:
         await message.reply_text(_("No worker has agreed to receive news yet."))
         return
     keyboard = InlineKeyboardMarkup([[
-        InlineKeyboardButton(_("📤 Send"), callback_data=f"bc:send:{draft.id}"),
-        InlineKeyboardButton(_("❌ Cancel"), callback_data=f"bc:cancel:{draft.id}"),
+        InlineKeyboardButton(_("📤 Send"),
+                             callback_data=BroadcastButton(BroadcastAction.SEND, draft.id).pack()),
+        InlineKeyboardButton(_("❌ Cancel"),
+                             callback_data=BroadcastButton(BroadcastAction.CANCEL,
+                                                           draft.id).pack()),
     ]])
     header = _("📢 <b>Broadcast #{number}</b>: {count} workers will receive this message:").format(
         number=draft.id, count=number(draft.recipients, context.language))
@@ -73,10 +77,12 @@ async def on_button(update: Update, context: BotContext) -> None:
     query, chat = update.callback_query, update.effective_chat
     if query is None or query.data is None or chat is None:
         return
-    _ = context.gettext
-    _prefix, action, raw_id = query.data.split(":")
-    broadcast_id = int(raw_id)
-    if action == "stop":
+    button = BroadcastButton.parse(query.data)
+    if button is None:
+        await answer_stale(query, context)
+        return
+    _, action, broadcast_id = context.gettext, button.action, button.broadcast_id
+    if action is BroadcastAction.STOP:
         try:
             await broadcasts.stop(context.sessions, broadcast_id=broadcast_id,
                                   now=context.now())
@@ -88,7 +94,7 @@ async def on_button(update: Update, context: BotContext) -> None:
         await query.answer(_("Stopping the broadcast…"))
         return
     try:
-        if action == "cancel":
+        if action is BroadcastAction.CANCEL:
             await broadcasts.cancel(context.sessions, broadcast_id=broadcast_id,
                                     now=context.now())
         else:
@@ -100,7 +106,7 @@ async def on_button(update: Update, context: BotContext) -> None:
         return
     await query.answer()
     await query.edit_message_reply_markup(None)
-    if action == "cancel":
+    if action is BroadcastAction.CANCEL:
         await context.bot.send_message(chat.id, _("Broadcast #{number} cancelled.").format(
             number=broadcast_id))
         return
@@ -120,7 +126,8 @@ async def on_button(update: Update, context: BotContext) -> None:
 
 def stop_keyboard(_: Gettext, broadcast_id: int) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([[
-        InlineKeyboardButton(_("⏹ Stop"), callback_data=f"bc:stop:{broadcast_id}")]])
+        InlineKeyboardButton(_("⏹ Stop"), callback_data=BroadcastButton(
+            BroadcastAction.STOP, broadcast_id).pack())]])
 
 
 class ProgressMessage:
@@ -243,7 +250,7 @@ async def resume(context: BotContext) -> None:
 
 def register(app: App) -> None:
     staff_command(app, "siaran", prepare, N_("Send a message to opted-in workers"), admin=True)
-    staff_button(app, r"^bc:(send|cancel|stop):\d{1,18}$", on_button, admin=True)
+    staff_button(app, r"^bc:", on_button, admin=True)
     if app.job_queue is not None:
         app.job_queue.run_repeating(resume, interval=RESUME_EVERY, first=0.5,
                                     name="resume_broadcasts")

@@ -9,45 +9,23 @@ follow-up (bot/services/dialogue.py).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot.context import App, BotContext, CommandSpec
-from bot.i18n import N_, rupiah
+from bot.i18n import N_, rate, rupiah
 from bot.knowledge import sources
 from bot.services import contribution, faq
 from bot.services.amounts import Income, Period, find_income
 from bot.services.matching import CONTRIBUTION_ENTRY, MatchResult
-from handlers.common import add_commands, in_group, send_private_link
+from handlers.callback_data import IncomeButton, MenuButton, MenuItem, PeriodButton
+from handlers.common import add_commands, answer_stale, in_group, send_private_link
 
 # How a period is written back into the question log, so that a follow-up finds it again.
 _PERIOD_LOGGED = {Period.DAY: "sehari", Period.WEEK: "seminggu", Period.MONTH: "sebulan",
                   Period.YEAR: "setahun"}
-_MAX_BUTTON_DIGITS = 15
-
-
-@dataclass(frozen=True)
-class PeriodButton:
-    """"calcp:<period>:<amount>": the period chosen for an income typed without one."""
-
-    period: Period
-    amount: Decimal
-
-    def pack(self) -> str:
-        return f"calcp:{self.period.value}:{int(self.amount)}"
-
-    @classmethod
-    def parse(cls, data: str) -> PeriodButton | None:
-        prefix, _, rest = data.partition(":")
-        period, _, amount = rest.partition(":")
-        if (prefix != "calcp" or period not in {p.value for p in Period}
-                or not amount.isascii() or not amount.isdigit()
-                or len(amount) > _MAX_BUTTON_DIGITS or int(amount) == 0):
-            return None
-        return cls(Period(period), Decimal(amount))
 
 
 def assumption_text(amount: Decimal, period: Period, monthly: Decimal,
@@ -101,18 +79,22 @@ def result_text(income: Decimal, context: BotContext, assumption: str | None = N
     if basic.clamped:
         lines += [clamp_text(basic, context), ""]
     lines += [
-        _("• JKK (work accident, 1%): {amount}").format(amount=rupiah(basic.jkk, language)),
+        _("• JKK (work accident, {rate}): {amount}").format(
+            rate=rate(contribution.JKK_RATE, language), amount=rupiah(basic.jkk, language)),
         _("• JKM (death, flat): {amount}").format(amount=rupiah(basic.jkm, language)),
         _("<b>JKK + JKM: {amount} a month</b>").format(amount=rupiah(basic.total, language)),
         "",
-        _("• JHT (old-age savings, optional, 2%): {amount}").format(
+        _("• JHT (old-age savings, optional, {rate}): {amount}").format(
+            rate=rate(contribution.JHT_RATE, language),
             amount=rupiah(full.jht or Decimal(0), language)),
         _("<b>JKK + JKM + JHT: {amount} a month</b>").format(
             amount=rupiah(full.total, language)),
         "",
-        _("JKK 1% of declared income and JKM Rp6.800 per PP 44/2015; JHT 2% of declared "
+        _("JKK {jkk} of declared income and JKM {jkm} per PP 44/2015; JHT {jht} of declared "
           "income. This is an estimate: the official income bands are not confirmed here, so "
-          "check your band at 175 or in the JMO app."),
+          "check your band at 175 or in the JMO app.").format(
+            jkk=rate(contribution.JKK_RATE, language), jkm=rupiah(contribution.JKM_FLAT, language),
+            jht=rate(contribution.JHT_RATE, language)),
         "<i>" + _("Source: {source}").format(source=sources.readable(contribution.SOURCE))
         + "</i>",
     ]
@@ -121,7 +103,8 @@ def result_text(income: Decimal, context: BotContext, assumption: str | None = N
 
 def band_keyboard(context: BotContext) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([
-        [InlineKeyboardButton(rupiah(band, context.language), callback_data=f"calc:{band}")]
+        [InlineKeyboardButton(rupiah(band, context.language),
+                              callback_data=IncomeButton(band).pack())]
         for band in contribution.INCOME_BANDS
     ])
 
@@ -202,14 +185,11 @@ async def chosen(update: Update, context: BotContext) -> None:
     query, chat = update.callback_query, update.effective_chat
     if query is None or query.data is None or chat is None:
         return
-    try:
-        amount = Decimal(query.data.removeprefix("calc:"))
-    except InvalidOperation:
-        amount = None
-    if amount is None or amount not in contribution.INCOME_BANDS:
-        await query.answer(context.gettext(
-            "This button is no longer valid. Please use the latest message."), show_alert=True)
+    button = IncomeButton.parse(query.data)
+    if button is None or button.amount not in contribution.INCOME_BANDS:
+        await answer_stale(query, context)
         return
+    amount = button.amount
     await query.answer()
     await send_income(update, context, Income(amount, Period.MONTH),
                       f"[{CONTRIBUTION_ENTRY}] {amount} {_PERIOD_LOGGED[Period.MONTH]}")
@@ -222,8 +202,7 @@ async def chosen_period(update: Update, context: BotContext) -> None:
         return
     button = PeriodButton.parse(query.data)
     if button is None:
-        await query.answer(context.gettext(
-            "This button is no longer valid. Please use the latest message."), show_alert=True)
+        await answer_stale(query, context)
         return
     await query.answer()
     await send_income(update, context, Income(button.amount, button.period),
@@ -232,7 +211,7 @@ async def chosen_period(update: Update, context: BotContext) -> None:
 
 def register(app: App) -> None:
     app.add_handler(CommandHandler("iuran", show))
-    app.add_handler(CallbackQueryHandler(show, pattern=r"^menu:iuran$"))
-    app.add_handler(CallbackQueryHandler(chosen, pattern=r"^calc:\d+$"))
+    app.add_handler(CallbackQueryHandler(show, pattern=MenuButton.pattern(MenuItem.IURAN)))
+    app.add_handler(CallbackQueryHandler(chosen, pattern=r"^calc:"))
     app.add_handler(CallbackQueryHandler(chosen_period, pattern=r"^calcp:"))
     add_commands(app, CommandSpec("iuran", N_("Count the monthly contribution")))

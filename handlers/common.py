@@ -6,16 +6,18 @@ from datetime import datetime, timedelta
 from html import escape
 from typing import Any
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ChatType
 from telegram.ext import TypeHandler
 from telegram.helpers import create_deep_linked_url
 
 from bot.context import App, BotContext, CommandSpec, LeadListener
+from bot.i18n import Gettext
 from bot.services import codes, users
+from handlers.callback_data import MenuButton, MenuItem
 
-__all__ = ["blocked_the_bot", "escape", "in_group", "main_menu", "private_link", "register",
-           "remember_user", "send_private_link"]
+__all__ = ["answer_stale", "blocked_the_bot", "escape", "in_group", "main_menu", "private_link",
+           "register", "remember_user", "send_private_link", "staff_gettext"]
 
 
 # With long polling the visit (users.last_seen) is written at most this often per user, and
@@ -86,6 +88,20 @@ async def _run_lead_jobs(context: BotContext) -> None:
         state.lead_jobs_running = False
 
 
+def staff_gettext(context: BotContext) -> Gettext:
+    """Staff groups read the default language, whoever caused the message."""
+    catalogs = context.bot_data.catalogs
+    return catalogs.gettext(context.settings.default_language) if catalogs else str
+
+
+async def answer_stale(query: CallbackQuery, context: BotContext) -> None:
+    """The one reply to a button that is old, from a closed form, or forged."""
+    await query.answer(
+        context.gettext("This button is no longer valid. Please use the latest message."),
+        show_alert=True,
+    )
+
+
 def in_group(update: Update) -> bool:
     """Whether the update comes from a group (where everyone reads the bot's replies)."""
     chat = update.effective_chat
@@ -118,15 +134,18 @@ def main_menu(context: BotContext, *, group: bool = False) -> InlineKeyboardMark
     def private(label: str, flow: str) -> InlineKeyboardButton:
         if group:
             return InlineKeyboardButton(label, url=private_link(context, flow))
-        return InlineKeyboardButton(label, callback_data=f"menu:{flow}")
+        return InlineKeyboardButton(label, callback_data=MenuButton(MenuItem(flow)).pack())
 
     return InlineKeyboardMarkup([
-        [InlineKeyboardButton(_("❓ Ask about the programmes"), callback_data="menu:topics")],
+        [InlineKeyboardButton(_("❓ Ask about the programmes"),
+                              callback_data=MenuButton(MenuItem.TOPICS).pack())],
         [private(_("💰 Count my contribution"), "iuran")],
         [private(_("📝 Register my interest"), "daftar")],
         [
-            InlineKeyboardButton(_("☎️ Contact"), callback_data="menu:kontak"),
-            InlineKeyboardButton(_("🌐 Language"), callback_data="menu:bahasa"),
+            InlineKeyboardButton(_("☎️ Contact"),
+                                 callback_data=MenuButton(MenuItem.KONTAK).pack()),
+            InlineKeyboardButton(_("🌐 Language"),
+                                 callback_data=MenuButton(MenuItem.BAHASA).pack()),
         ],
     ])
 

@@ -15,7 +15,7 @@ from bot.i18n import N_, Gettext, number
 from bot.services import exports
 from handlers.access import staff_command
 from handlers.common import escape
-from handlers.stats import STATUS_LABELS
+from handlers.labels import STATUS_LABELS
 
 logger = logging.getLogger(__name__)
 
@@ -31,7 +31,7 @@ VALUES = {
     "bool:yes": N_("Yes"), "bool:no": N_("No"),
     "source:self": N_("Self-registered"), "source:organizer": N_("Registered by organizer"),
     "programmes:pu": N_("Through the employer"),
-} | {f"status:{code}": label for code, label in STATUS_LABELS.items()}
+} | {f"status:{code.value}": label for code, label in STATUS_LABELS.items()}
 
 
 def labels(_: Gettext) -> exports.ExportLabels:

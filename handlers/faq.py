@@ -19,7 +19,18 @@ from bot.services.decision import Decision, SmallTalk
 from bot.services.matching import MatchResult
 from handlers import calculator
 from handlers.access import staff_command
-from handlers.common import escape, main_menu
+from handlers.callback_data import (
+    EntryButton,
+    FeedbackButton,
+    HandoffAction,
+    HandoffButton,
+    MenuButton,
+    MenuItem,
+    RegAction,
+    RegButton,
+    TopicButton,
+)
+from handlers.common import answer_stale, escape, main_menu
 
 logger = logging.getLogger(__name__)
 
@@ -64,17 +75,17 @@ def answer_keyboard(
 ) -> InlineKeyboardMarkup:
     """👍/👎, the message's second question (``extra``) if any, then related questions."""
     kb = index(context).kb
-    rows = [[InlineKeyboardButton("👍", callback_data=f"fb:{question_id}:1"),
-             InlineKeyboardButton("👎", callback_data=f"fb:{question_id}:0")]]
-    if extra in kb and extra != entry.id:
+    rows = [[InlineKeyboardButton("👍", callback_data=FeedbackButton(question_id, True).pack()),
+             InlineKeyboardButton("👎", callback_data=FeedbackButton(question_id, False).pack())]]
+    if extra is not None and extra in kb and extra != entry.id:
         rows.append([InlineKeyboardButton(f"➕ {title(kb.get(extra), context)}",
-                                          callback_data=f"faq:show:{extra}")])
+                                          callback_data=EntryButton(extra).pack())])
     rows += [[InlineKeyboardButton(f"➡️ {title(kb.get(other), context)}",
-                                   callback_data=f"faq:show:{other}")]
+                                   callback_data=EntryButton(other).pack())]
              for other in entry.related[:3] if other in kb and other != extra]
     if private and entry.topic in JOIN_TOPICS:  # handlers/registration.py: "reg:join"
         rows.append([InlineKeyboardButton(context.gettext("📝 Register my interest"),
-                                          callback_data="reg:join")])
+                                          callback_data=RegButton(RegAction.JOIN).pack())])
     return InlineKeyboardMarkup(rows)
 
 
@@ -84,7 +95,7 @@ async def send_entry(update: Update, context: BotContext, entry: FaqEntry,
     assert chat is not None
     text = entry_text(entry, context)
     kb = index(context).kb
-    if extra in kb and extra != entry.id:
+    if extra is not None and extra in kb and extra != entry.id:
         note = context.gettext("➕ You also asked about “{title}”: see the button below.")
         text += "\n\n" + note.format(title=escape(title(kb.get(extra), context)))
     keyboard = answer_keyboard(entry, question_id, context, extra,
@@ -138,18 +149,20 @@ async def reply_to(update: Update, context: BotContext, decision: Decision,
         await send_entry(update, context, kb.get(decision.entry_id), question_id,
                          decision.extra)
         return
+    ask_staff = HandoffButton(HandoffAction.ASK, question_id).pack()
     if decision.action == "suggest" and decision.candidates:
-        rows = [[InlineKeyboardButton(title(kb.get(i), context), callback_data=f"faq:show:{i}")]
+        rows = [[InlineKeyboardButton(title(kb.get(i), context),
+                                      callback_data=EntryButton(i).pack())]
                 for i in decision.candidates[:3] if i in kb]
         rows.append([InlineKeyboardButton(_("🙋 Ask our staff"),
-                                          callback_data=f"handoff:ask:{question_id}")])
+                                          callback_data=ask_staff)])
         await context.bot.send_message(chat.id, _("🤔 Did you mean one of these?"),
                                        reply_markup=InlineKeyboardMarkup(rows))
         return
-    rows = [[InlineKeyboardButton(_(TOPIC_NAMES[topic]), callback_data=f"faq:topic:{topic}")]
+    rows = [[InlineKeyboardButton(_(TOPIC_NAMES[topic]), callback_data=TopicButton(topic).pack())]
             for topic in ("program", "iuran", "daftar", "klaim")]
     rows.append([InlineKeyboardButton(_("🙋 Ask our staff"),
-                                      callback_data=f"handoff:ask:{question_id}")])
+                                      callback_data=ask_staff)])
     text = (_("Sorry, I only know about BPJS Ketenagakerjaan (JKK, JKM, JHT, JP, JKP).")
             if decision.reason in ("out_of_scope", "small_talk")
             else _("Sorry, I don't know the answer to that yet."))
@@ -161,14 +174,13 @@ async def reply_to(update: Update, context: BotContext, decision: Decision,
 async def show_entry(update: Update, context: BotContext) -> None:
     """A button with an entry: a suggestion, a related question, a topic's question."""
     query, user = update.callback_query, update.effective_user
-    if query is None or user is None or query.data is None:
+    if query is None or user is None:
         return
-    kb = index(context).kb
-    entry_id = query.data.removeprefix("faq:show:")
-    if entry_id not in kb:
-        await query.answer(context.gettext(
-            "This button is no longer valid. Please use the latest message."), show_alert=True)
+    kb, button = index(context).kb, EntryButton.parse(query.data or "")
+    if button is None or button.entry_id not in kb:
+        await answer_stale(query, context)
         return
+    entry_id = button.entry_id
     await query.answer()
     result = MatchResult("answer", entry_id, (entry_id,), 1.0, "button")
     question_id = await faq.log(context.sessions, telegram_user_id=user.id,
@@ -181,17 +193,21 @@ async def show_topics(update: Update, context: BotContext) -> None:
     query = update.callback_query
     if query is None or query.data is None:
         return
+    button = TopicButton.parse(query.data)
+    if button is None and query.data != MenuButton(MenuItem.TOPICS).pack():
+        await answer_stale(query, context)
+        return
     await query.answer()
     _, kb, chat = context.gettext, index(context).kb, update.effective_chat
     assert chat is not None
-    topic = query.data.removeprefix("faq:topic:") if query.data.startswith("faq:topic:") else ""
+    topic = button.topic if button is not None else ""  # from the menu: every topic
     if topic in TOPIC_NAMES:
-        rows = [[InlineKeyboardButton(title(e, context), callback_data=f"faq:show:{e.id}")]
+        rows = [[InlineKeyboardButton(title(e, context), callback_data=EntryButton(e.id).pack())]
                 for e in kb.entries if e.topic == topic]
         text = f"<b>{_(TOPIC_NAMES[topic])}</b>"
     else:
         present = [t for t in TOPIC_NAMES if any(e.topic == t for e in kb.entries)]
-        rows = [[InlineKeyboardButton(_(TOPIC_NAMES[t]), callback_data=f"faq:topic:{t}")]
+        rows = [[InlineKeyboardButton(_(TOPIC_NAMES[t]), callback_data=TopicButton(t).pack())]
                 for t in present]
         text = _("Choose a topic, or simply type your question in your own words.")
     await context.bot.send_message(chat.id, text, reply_markup=InlineKeyboardMarkup(rows))
@@ -199,19 +215,19 @@ async def show_topics(update: Update, context: BotContext) -> None:
 
 async def feedback(update: Update, context: BotContext) -> None:
     query, user = update.callback_query, update.effective_user
-    if query is None or user is None or query.data is None:
+    if query is None or user is None:
         return
-    _ = context.gettext
+    button = FeedbackButton.parse(query.data or "")
     try:
-        _prefix, question_id, helpful = query.data.split(":")
-        await faq.give_feedback(context.sessions, question_id=int(question_id),
-                                telegram_user_id=user.id, helpful=helpful == "1",
+        if button is None:
+            raise DomainError(query.data)
+        await faq.give_feedback(context.sessions, question_id=button.question_id,
+                                telegram_user_id=user.id, helpful=button.helpful,
                                 now=context.now())
-    except (ValueError, DomainError):
-        await query.answer(_("This button is no longer valid. Please use the latest message."),
-                           show_alert=True)
+    except DomainError:
+        await answer_stale(query, context)
         return
-    await query.answer(_("Thank you for your feedback!"))
+    await query.answer(context.gettext("Thank you for your feedback!"))
 
 
 async def answer_in_group(update: Update, context: BotContext) -> None:
@@ -248,8 +264,9 @@ async def reload_knowledge(update: Update, context: BotContext) -> None:
 def register(app: App) -> None:
     app.bot_data.free_text = answer_question
     app.add_handler(CallbackQueryHandler(show_entry, pattern=r"^faq:show:"))
-    app.add_handler(CallbackQueryHandler(show_topics, pattern=r"^(menu:topics|faq:topic:\w+)$"))
-    app.add_handler(CallbackQueryHandler(feedback, pattern=r"^fb:\d{1,18}:[01]$"))
+    app.add_handler(CallbackQueryHandler(
+        show_topics, pattern=rf"{MenuButton.pattern(MenuItem.TOPICS)}|^faq:topic:"))
+    app.add_handler(CallbackQueryHandler(feedback, pattern=r"^fb:"))
     staff_command(app, "muatulang", reload_knowledge, N_("Reload the knowledge base"),
                   admin=True)
     staff_chats = app.bot_data.settings.staff_chat_ids if app.bot_data.settings else ()

@@ -8,7 +8,6 @@ answers to the person who pressed or typed speak theirs.
 from __future__ import annotations
 
 import logging
-import re
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update, User
 from telegram.error import TelegramError
@@ -17,14 +16,15 @@ from bot.context import App, BotContext
 from bot.i18n import N_, Gettext, tanggal_jam
 from bot.services import followup
 from bot.services.followup import LeadCard, StatusResult
+from bot.services.registration import Kind
 from handlers.access import staff_button, staff_command
-from handlers.common import escape
-from handlers.lead_views import STATUS_LABELS, segment_label
+from handlers.callback_data import LeadButton
+from handlers.common import answer_stale, escape, staff_gettext
+from handlers.labels import status_label
+from handlers.lead_views import segment_label
 
 logger = logging.getLogger(__name__)
 
-BUTTON = re.compile(r"^lead:(\d+):([a-z_]+)$")
-ASSISTED = "organizer"  # bot.services.registration.Kind.ASSISTED
 REFUSALS = {
     followup.UnknownStatus: N_("Unknown status. Use one of: minat, dihubungi, terdaftar, "
                                "tidak_berminat."),
@@ -37,16 +37,10 @@ REFUSALS = {
 }
 
 
-def group_gettext(context: BotContext) -> Gettext:
-    """The default language, for messages everyone in a staff group reads."""
-    catalogs = context.bot_data.catalogs
-    return catalogs.gettext(context.settings.default_language) if catalogs else str
-
-
 def card_text(context: BotContext, card: LeadCard, *, changer: str | None = None,
               updated: bool = False) -> str:
     """The announcement; `changer` (HTML) names who set the current status."""
-    _, language = group_gettext(context), context.settings.default_language
+    _, language = staff_gettext(context), context.settings.default_language
     tz = context.settings.tz
     title = (_("✏️ <b>Lead #{id}: data updated</b>") if updated
              else _("🆕 <b>New lead #{id}</b>")).format(id=card.id)
@@ -54,7 +48,7 @@ def card_text(context: BotContext, card: LeadCard, *, changer: str | None = None
     origin = (_("{union}, organizer {organizer}").format(union=escape(card.union or "-"),
                                                          organizer=escape(card.organizer))
               if card.organizer else _("none (came directly)"))
-    registered = (_("Registered by the organizer on {when}") if card.source == ASSISTED
+    registered = (_("Registered by the organizer on {when}") if card.source == Kind.ASSISTED
                   else _("Registered on {when}"))
     rows = [
         (_("Name"), f"<b>{escape(card.name)}</b>" if card.name else _("(data erased)")),
@@ -65,7 +59,7 @@ def card_text(context: BotContext, card: LeadCard, *, changer: str | None = None
     lines = [title, *(f"• {label}: {value}" for label, value in rows),
              "• " + _("Union: {origin}").format(origin=origin),
              "• " + registered.format(when=tanggal_jam(card.created_at, tz, language)),
-             "• " + _("Status: <b>{status}</b>").format(status=STATUS_LABELS[card.status])]
+             "• " + _("Status: <b>{status}</b>").format(status=status_label(card.status, _))]
     change = card.last_change
     if change is not None and change.changed_by is not None:
         who = changer or f'<a href="tg://user?id={change.changed_by}">{change.changed_by}</a>'
@@ -76,10 +70,11 @@ def card_text(context: BotContext, card: LeadCard, *, changer: str | None = None
     return "\n".join(lines)
 
 
-def card_keyboard(card: LeadCard) -> InlineKeyboardMarkup:
+def card_keyboard(card: LeadCard, _: Gettext) -> InlineKeyboardMarkup:
+    """Status buttons under an announcement, in the group's (default) language."""
     return InlineKeyboardMarkup([[
-        InlineKeyboardButton(("✅ " if status == card.status else "") + STATUS_LABELS[status],
-                             callback_data=f"lead:{card.id}:{status}")
+        InlineKeyboardButton(("✅ " if status == card.status else "") + status_label(status, _),
+                             callback_data=LeadButton(card.id, status).pack())
         for status in followup.BUTTON_STATUSES
     ]])
 
@@ -91,7 +86,8 @@ def who(user: User) -> str:
 async def announce_lead(context: BotContext, lead_id: int) -> None:
     """A lead listener: posts the new (or updated) lead to every staff group."""
     card, earlier = await followup.lead_card(context.sessions, lead_id=lead_id)
-    text, markup = card_text(context, card, updated=earlier > 0), card_keyboard(card)
+    text, markup = card_text(context, card, updated=earlier > 0), card_keyboard(
+        card, staff_gettext(context))
     posted: list[tuple[int, int]] = []
     for chat_id in sorted(context.settings.staff_chat_ids):
         try:
@@ -134,7 +130,8 @@ async def refresh_lead(context: BotContext, lead_id: int) -> None:
 async def refresh(context: BotContext, result: StatusResult, changer: str | None,
                   also: tuple[int, int] | None = None) -> None:
     """Edits every announcement of the lead to show its new status."""
-    text, markup = card_text(context, result.card, changer=changer), card_keyboard(result.card)
+    text, markup = card_text(context, result.card, changer=changer), card_keyboard(
+        result.card, staff_gettext(context))
     targets = dict.fromkeys((*result.messages, *((also,) if also else ())))
     for chat_id, message_id in targets:
         try:
@@ -148,18 +145,21 @@ async def refresh(context: BotContext, result: StatusResult, changer: str | None
 async def press_status(update: Update, context: BotContext) -> None:
     """A staff member pressed Dihubungi, Terdaftar or Tidak berminat under a lead."""
     query, user = update.callback_query, update.effective_user
-    match = BUTTON.match(query.data or "") if query else None
-    if query is None or user is None or match is None:
+    if query is None or user is None:
+        return
+    button = LeadButton.parse(query.data or "")
+    if button is None:
+        await answer_stale(query, context)
         return
     _ = context.gettext
     try:
         result = await followup.set_status(
-            context.sessions, lead_id=int(match[1]), status=match[2], changed_by=user.id,
-            now=context.now())
+            context.sessions, lead_id=button.lead_id, status=button.status.value,
+            changed_by=user.id, now=context.now())
     except followup.UnknownLead:
         await query.answer(_("This lead no longer exists."), show_alert=True)
         return
-    label = STATUS_LABELS[result.card.status]
+    label = status_label(result.card.status, _)
     if not result.changed:
         await query.answer(_("The status is already {status}.").format(status=label))
         return
@@ -193,7 +193,7 @@ async def status_command(update: Update, context: BotContext) -> None:
             followup.LeadErased) as error:
         await message.reply_text(_(REFUSALS[type(error)]))
         return
-    label = STATUS_LABELS[result.card.status]
+    label = status_label(result.card.status, _)
     if not result.changed:
         await message.reply_text(_("Lead #{id} already has the status {status}.").format(
             id=lead_id, status=label))
@@ -210,6 +210,6 @@ def register(app: App) -> None:
     app.bot_data.lead_erased_listeners.append(refresh_lead)
     if app.job_queue is not None and app.bot_data.sole_receiver:
         app.job_queue.run_once(announce_missed, when=0, name="announce_missed")
-    staff_button(app, r"^lead:\d{1,18}:(dihubungi|terdaftar|tidak_berminat)$", press_status)
+    staff_button(app, r"^lead:", press_status)
     staff_command(app, "status", status_command,
                   N_("Set a lead's status: /status <number> <status> [KPJ]"))

@@ -21,7 +21,15 @@ from bot.i18n import N_, Gettext
 from bot.services import conversations, handoff
 from bot.services.conversations import FlowState
 from handlers import handoff_staff
-from handlers.common import add_commands, escape, main_menu, remember_user
+from handlers.callback_data import HandoffAction, HandoffButton
+from handlers.common import (
+    add_commands,
+    answer_stale,
+    escape,
+    main_menu,
+    remember_user,
+    staff_gettext,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -57,16 +65,18 @@ async def ask_for_question(update: Update, context: BotContext) -> None:
 async def ask_from_button(update: Update, context: BotContext) -> None:
     """The "Ask our staff" button under an answer the bot could not give."""
     query, user = update.callback_query, update.effective_user
-    if query is None or user is None or query.data is None:
+    if query is None or user is None:
+        return
+    button = HandoffButton.parse(query.data or "")
+    if button is None or button.action is not HandoffAction.ASK:
+        await answer_stale(query, context)
         return
     try:
         text = await handoff.question_of(
-            context.sessions, question_id=int(query.data.rsplit(":", 1)[1]),
-            telegram_user_id=user.id)
+            context.sessions, question_id=button.number, telegram_user_id=user.id)
     except handoff.NotYourQuestion:
         logger.info("refused handoff button user=%s", user.id)
-        await query.answer(context.gettext(
-            "This button is no longer valid. Please use the latest message."), show_alert=True)
+        await answer_stale(query, context)
         return
     await query.answer()
     await submit(update, context, text)
@@ -140,7 +150,7 @@ def unavailable(_: Gettext) -> str:
 async def post_copies(context: BotContext, posted: handoff.Posted,
                       text: str) -> list[tuple[int, int]]:
     """The bot's own copy in every staff group: (chat_id, message_id) of each one sent."""
-    _ = handoff_staff.staff_gettext(context)
+    _ = staff_gettext(context)
     ticket = posted.ticket
     name = escape(ticket.first_name)
     text = handoff.clean(text)  # as stored: cut to leave room for the header within 4096
@@ -170,14 +180,16 @@ async def post_copies(context: BotContext, posted: handoff.Posted,
 async def done(update: Update, context: BotContext) -> None:
     """The worker's "Done" button: the ticket is closed and the thread ends."""
     query, user = update.callback_query, update.effective_user
-    if query is None or user is None or query.data is None:
+    if query is None or user is None:
         return
-    ticket_id = int(query.data.rsplit(":", 1)[1])
+    button = HandoffButton.parse(query.data or "")
+    if button is None or button.action is not HandoffAction.DONE:
+        await answer_stale(query, context)
+        return
     try:
-        await finish(update, context, ticket_id)
+        await finish(update, context, button.number)
     except handoff.UnknownTicket:
-        await query.answer(context.gettext(
-            "This button is no longer valid. Please use the latest message."), show_alert=True)
+        await answer_stale(query, context)
         return
     await query.answer()
     await query.edit_message_reply_markup(None)
@@ -214,7 +226,7 @@ async def finish(update: Update, context: BotContext, ticket_id: int) -> None:
     ).format(number=ticket.id), reply_markup=main_menu(context))
     if changed:
         await handoff_staff.announce(context, handoff_staff.ended_text(
-            handoff_staff.staff_gettext(context), ticket.first_name, ticket.id))
+            staff_gettext(context), ticket.first_name, ticket.id))
 
 
 def register(app: App) -> None:
@@ -225,7 +237,7 @@ def register(app: App) -> None:
     app.add_handler(CommandHandler(["batal", "cancel"], cancel_thread, filters=private),
                     group=-2)
     app.add_handler(CommandHandler("petugas", ask_staff, filters=private))
-    app.add_handler(CallbackQueryHandler(ask_from_button, pattern=r"^handoff:ask:\d{1,18}$"))
-    app.add_handler(CallbackQueryHandler(done, pattern=r"^handoff:done:\d{1,18}$"))
+    app.add_handler(CallbackQueryHandler(ask_from_button, pattern=r"^handoff:ask:"))
+    app.add_handler(CallbackQueryHandler(done, pattern=r"^handoff:done:"))
     add_commands(app, CommandSpec("petugas", N_("Ask our staff a question")))
     handoff_staff.register(app)

@@ -20,7 +20,8 @@ from bot.services import handoff, users
 from handlers import handoff_relay
 from handlers import learning as learning_views
 from handlers.access import staff_command
-from handlers.common import blocked_the_bot, escape
+from handlers.callback_data import HandoffAction, HandoffButton
+from handlers.common import blocked_the_bot, escape, staff_gettext
 
 logger = logging.getLogger(__name__)
 
@@ -40,14 +41,7 @@ class _ReplyToTicketCopy(filters.MessageFilter):
 def done_keyboard(ticket_id: int, _: Gettext) -> InlineKeyboardMarkup:
     """The worker's way to end the thread."""
     return InlineKeyboardMarkup([[InlineKeyboardButton(
-        _("✅ Done"), callback_data=f"handoff:done:{ticket_id}")]])
-
-
-def staff_gettext(context: BotContext) -> Gettext:
-    """Staff groups read the default language, whoever caused the message."""
-    catalogs = context.bot_data.catalogs
-    assert catalogs is not None
-    return catalogs.gettext(context.settings.default_language)
+        _("✅ Done"), callback_data=HandoffButton(HandoffAction.DONE, ticket_id).pack())]])
 
 
 async def worker_gettext(context: BotContext, telegram_user_id: int) -> Gettext:

@@ -8,10 +8,9 @@ from bot.i18n import Gettext, rupiah
 from bot.services import contribution, enums
 from bot.services.leads import LeadView, mask_nik
 from bot.services.registration import EDITABLE, Kind, RegistrationForm, Step
+from handlers.callback_data import RegAction, RegButton
 from handlers.common import escape
-
-STATUS_LABELS = {"minat": "Minat", "dihubungi": "Dihubungi", "terdaftar": "Terdaftar",
-                 "tidak_berminat": "Tidak berminat"}
+from handlers.labels import status_label
 
 
 def segment_label(segment: str | None, _: Gettext) -> str:
@@ -66,9 +65,9 @@ def summary(form: RegistrationForm, kind: Kind, _: Gettext
         lines.append(_("• Invited by: <b>{name}</b>").format(name=escape(form.referral_name)))
     lines += ["", _("Is everything right? Press Send, or Change to correct something.")]
     keyboard = InlineKeyboardMarkup([
-        [InlineKeyboardButton(_("✅ Send"), callback_data="reg:confirm")],
-        [InlineKeyboardButton(_("✏️ Change"), callback_data="reg:change"),
-         InlineKeyboardButton(_("❌ Cancel"), callback_data="reg:cancel")],
+        [InlineKeyboardButton(_("✅ Send"), callback_data=RegButton(RegAction.CONFIRM).pack())],
+        [InlineKeyboardButton(_("✏️ Change"), callback_data=RegButton(RegAction.CHANGE).pack()),
+         InlineKeyboardButton(_("❌ Cancel"), callback_data=RegButton(RegAction.CANCEL).pack())],
     ])
     return "\n".join(lines), keyboard
 
@@ -83,9 +82,11 @@ def edit_menu(form: RegistrationForm, _: Gettext) -> InlineKeyboardMarkup:
     shown = [s for s in EDITABLE
              if not (s is Step.EMPLOYER and form.segment != "PU")
              and not (s is Step.PROGRAMMES and form.segment != "BPU")]
-    rows = [[InlineKeyboardButton(names[s], callback_data=f"reg:edit:{s.value}")]
+    rows = [[InlineKeyboardButton(names[s],
+                                  callback_data=RegButton(RegAction.EDIT, s.value).pack())]
             for s in shown]
-    rows.append([InlineKeyboardButton(_("⬅️ Back to the summary"), callback_data="reg:summary")])
+    rows.append([InlineKeyboardButton(_("⬅️ Back to the summary"),
+                                      callback_data=RegButton(RegAction.SUMMARY).pack())])
     return InlineKeyboardMarkup(rows)
 
 
@@ -119,8 +120,7 @@ def lead_text(view: LeadView, _: Gettext) -> str:
         broadcast_opt_in=view.broadcast_opt_in,
     )
     lines = [_("<b>Your stored data</b>"), "", *field_lines(values, view.nik_masked, _),
-             _("• Status: <b>{status}</b>").format(status=STATUS_LABELS.get(view.status,
-                                                                            view.status))]
+             _("• Status: <b>{status}</b>").format(status=status_label(view.status, _))]
     if view.organizer:
         lines.append(_("• Invited by: <b>{name}</b>").format(name=escape(view.organizer)))
     return "\n".join(lines)

@@ -11,7 +11,6 @@ Buttons (administrators only, in the staff group):
 from __future__ import annotations
 
 import logging
-import re
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
@@ -20,15 +19,13 @@ from bot.errors import DomainError
 from bot.i18n import N_, Gettext
 from bot.services import learning
 from handlers.access import allowed, staff_button, staff_command
-from handlers.common import escape
+from handlers.callback_data import LearnAction, LearnButton
+from handlers.common import answer_stale, escape
 
 logger = logging.getLogger(__name__)
 
-MAX_DATA = 64  # Telegram's limit on callback data
 LABEL = 40
 OUT_OF_SCOPE_WORDS = ("-", "luar", "out")
-_BUTTON = re.compile(r"^learn:(?:q:(\d{1,18})|a:(\d{1,18}):([\w.-]{1,64})|x:(\d{1,18})"
-                     r"|d:(\d{1,18}))$")
 
 
 def _short(text: str) -> str:
@@ -38,7 +35,8 @@ def _short(text: str) -> str:
 def draft_keyboard(staff_message_id: int, _: Gettext) -> InlineKeyboardMarkup:
     """Under the "sent to the worker" notice: save the answer as a draft entry (admins)."""
     return InlineKeyboardMarkup([[InlineKeyboardButton(
-        _("📝 Save as a draft entry"), callback_data=f"learn:d:{staff_message_id}")]])
+        _("📝 Save as a draft entry"),
+        callback_data=LearnButton(LearnAction.DRAFT, staff_message_id).pack())]])
 
 
 async def offer_questions(update: Update, context: BotContext) -> None:
@@ -51,7 +49,9 @@ async def offer_questions(update: Update, context: BotContext) -> None:
         return
     _ = context.gettext
     rows = [[InlineKeyboardButton(f"{'👎' if q.disliked else '❓'} {_short(q.text)}",
-                                  callback_data=f"learn:q:{q.question_id}")] for q in found]
+                                  callback_data=LearnButton(LearnAction.CHOOSE,
+                                                            q.question_id).pack())]
+            for q in found]
     await message.reply_text(
         _("📎 <b>Teach the bot</b>: choose a question to attach it to the entry that answers "
           "it, or to mark it out of scope."), reply_markup=InlineKeyboardMarkup(rows))
@@ -61,28 +61,24 @@ async def on_button(update: Update, context: BotContext) -> None:
     query, user, chat = update.callback_query, update.effective_user, update.effective_chat
     if query is None or user is None or chat is None or query.data is None:
         return
-    _ = context.gettext
-    parsed = _BUTTON.match(query.data)
+    _, button = context.gettext, LearnButton.parse(query.data)
     try:
-        if parsed is None:
+        if button is None:
             raise DomainError(query.data)
-        ask, attach_q, attach_entry, outside, drafted = parsed.groups()
-        if ask is not None:
-            await _choose(update, context, int(ask))
+        if button.action is LearnAction.CHOOSE:
+            await _choose(update, context, button.number)
             await query.answer()
-        elif attach_q is not None or outside is not None:
-            question_id = int(attach_q or outside)
-            text = await _attach(context, question_id, attach_entry, user.id)
+        elif button.action is LearnAction.DRAFT:
+            await _draft(update, context, button.number)
+        else:  # ATTACH, or OUTSIDE (no entry)
+            text = await _attach(context, button.number, button.entry_id, user.id)
             await query.answer()
             await context.bot.send_message(chat.id, text)
-        else:
-            await _draft(update, context, int(drafted))
     except learning.AlreadyDrafted as error:
         await query.answer(_("Already saved as draft #{number}.").format(
             number=error.draft_id), show_alert=True)
     except DomainError:
-        await query.answer(_("This button is no longer valid. Please use the latest message."),
-                           show_alert=True)
+        await answer_stale(query, context)
 
 
 async def _choose(update: Update, context: BotContext, question_id: int) -> None:
@@ -92,13 +88,15 @@ async def _choose(update: Update, context: BotContext, question_id: int) -> None
     found = await learning.candidates(context.sessions, index, question_id=question_id)
     rows = []
     for entry_id in found.entry_ids:
-        data = f"learn:a:{question_id}:{entry_id}"
-        if len(data.encode()) <= MAX_DATA:
+        button = LearnButton(LearnAction.ATTACH, question_id, entry_id)
+        if button.fits():
             entry = index.kb.get(entry_id)
             title = entry.title.get(context.language) or entry.title["id"]
-            rows.append([InlineKeyboardButton(f"✅ {_short(title)}", callback_data=data)])
+            rows.append([InlineKeyboardButton(f"✅ {_short(title)}",
+                                              callback_data=button.pack())])
     rows.append([InlineKeyboardButton(_("🚫 Out of scope"),
-                                      callback_data=f"learn:x:{question_id}")])
+                                      callback_data=LearnButton(LearnAction.OUTSIDE,
+                                                                question_id).pack())])
     await context.bot.send_message(chat.id, "\n".join([
         _("Question #{number}:").format(number=question_id),
         f"<i>{escape(found.text)}</i>", "",

@@ -20,8 +20,8 @@ from bot.context import App, BotContext, CommandSpec, LeadListener
 from bot.i18n import N_
 from bot.services import erasure, leads
 from handlers import lead_views
-from handlers.common import add_commands, tell_in_background
-from handlers.handoff_staff import staff_gettext
+from handlers.callback_data import EraseButton
+from handlers.common import add_commands, answer_stale, staff_gettext, tell_in_background
 
 logger = logging.getLogger(__name__)
 
@@ -57,8 +57,9 @@ async def ask_erase(update: Update, context: BotContext) -> None:
         await message.reply_text(_("Nothing about you is stored, so there is nothing to delete."))
         return
     keyboard = InlineKeyboardMarkup([
-        [InlineKeyboardButton(_("🗑 Yes, delete my data"), callback_data="erase:yes")],
-        [InlineKeyboardButton(_("No, keep it"), callback_data="erase:no")],
+        [InlineKeyboardButton(_("🗑 Yes, delete my data"),
+                              callback_data=EraseButton(True).pack())],
+        [InlineKeyboardButton(_("No, keep it"), callback_data=EraseButton(False).pack())],
     ])
     await message.reply_text(
         _("Delete your name, NIK, phone number, employer and work, any form you have not "
@@ -73,9 +74,13 @@ async def erase(update: Update, context: BotContext) -> None:
     query, user = update.callback_query, update.effective_user
     if query is None or user is None:
         return
+    button = EraseButton.parse(query.data or "")
+    if button is None:
+        await answer_stale(query, context)
+        return
     await query.answer()
     _ = context.gettext
-    if query.data != "erase:yes":
+    if not button.confirmed:
         await query.edit_message_text(_("Nothing was deleted."))
         return
     erased = await erasure.erase_own(context.sessions, telegram_user_id=user.id,
@@ -140,6 +145,6 @@ def register(app: App) -> None:
         app.job_queue.run_daily(apply_retention, time=at, name="apply_retention")
     app.add_handler(CommandHandler("datasaya", show_my_data, filters=private))
     app.add_handler(CommandHandler("hapusdata", ask_erase, filters=private))
-    app.add_handler(CallbackQueryHandler(erase, pattern=r"^erase:(yes|no)$"))
+    app.add_handler(CallbackQueryHandler(erase, pattern=r"^erase:"))
     add_commands(app, CommandSpec("datasaya", N_("See the data stored about me")),
                  CommandSpec("hapusdata", N_("Delete my data")))

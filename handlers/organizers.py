@@ -13,7 +13,9 @@ from bot.context import App, BotContext, CommandSpec
 from bot.errors import AlreadyOrganizer, InviteExpired, InviteUnknown, InviteUsed
 from bot.i18n import N_, number, rupiah
 from bot.services import codes, contribution, organizers, referrals
+from bot.services.enums import LeadStatus
 from handlers.common import add_commands, escape
+from handlers.labels import status_label
 
 QR_SCALE = 16  # pixels per module: about 600 px wide, sharp on paper and after compression
 
@@ -28,12 +30,6 @@ REFUSALS = {
                    "branch staff for a new invitation."),
     AlreadyOrganizer: N_("Your Telegram account is already linked as an organizer. Send "
                          "/kodeku to see your referral code."),
-}
-STATUS_LABELS = {
-    "minat": N_("Interested"),
-    "dihubungi": N_("Contacted"),
-    "terdaftar": N_("Registered"),
-    "tidak_berminat": N_("Not interested"),
 }
 
 
@@ -158,8 +154,8 @@ def recap_table(context: BotContext, recap: organizers.Recap) -> str:
     _, language = context.gettext, context.language
     windows = (recap.last_7_days, recap.last_30_days, recap.total)
     headers = [_("7 days"), _("30 days"), _("Total")]
-    rows = [(_(STATUS_LABELS[status]), [window[status] for window in windows])
-            for status in organizers.STATUSES]
+    rows = [(status_label(status, _), [window[status] for window in windows])
+            for status in LeadStatus]
     rows.append((_("Sum"), [sum(window.values()) for window in windows]))
     width = max(len(label) for label, _counts in rows)
     lines = ["".ljust(width) + "".join(header.rjust(len(header) + 2) for header in headers)]

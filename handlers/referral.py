@@ -7,6 +7,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from bot.context import App, BotContext
 from bot.errors import DomainError
 from bot.services import codes, referrals
+from handlers.callback_data import MenuButton, MenuItem
 from handlers.common import escape
 from handlers.start import send_welcome
 
@@ -33,8 +34,8 @@ async def start_with_code(update: Update, context: BotContext, payload: str) -> 
             "still register; ask your organizer for the right code."))
         return True
     await send_welcome(update, context)
-    keyboard = InlineKeyboardMarkup([[InlineKeyboardButton(_("📝 Register my interest"),
-                                                           callback_data="menu:daftar")]])
+    keyboard = InlineKeyboardMarkup([[InlineKeyboardButton(
+        _("📝 Register my interest"), callback_data=MenuButton(MenuItem.DAFTAR).pack())]])
     await context.bot.send_message(chat.id, _(
         "🤝 You came through <b>{organizer}</b> of <b>{union}</b>. Register your interest and "
         "they can follow your enrolment.").format(organizer=escape(info.organizer),

@@ -22,7 +22,8 @@ from bot.services.conversations import FlowState
 from bot.services.registration import Kind, RegistrationForm, Step, SummaryAction
 from handlers import calculator, lead_views, registration_views
 from handlers import faq as faq_views
-from handlers.common import add_commands, main_menu, tell_in_background
+from handlers.callback_data import RegAction, RegButton
+from handlers.common import add_commands, answer_stale, main_menu, tell_in_background
 from handlers.registration_errors import error_text
 from handlers.router import timeout_text
 
@@ -86,8 +87,10 @@ async def start_registration(update: Update, context: BotContext) -> None:
     existing = await leads.own_lead(context.sessions, telegram_user_id=ids[1])
     if existing is not None:
         keyboard = InlineKeyboardMarkup([
-            [InlineKeyboardButton(_("✏️ Update my data"), callback_data="reg:update")],
-            [InlineKeyboardButton(_("👍 Keep it"), callback_data="reg:keep")],
+            [InlineKeyboardButton(_("✏️ Update my data"),
+                                  callback_data=RegButton(RegAction.UPDATE).pack())],
+            [InlineKeyboardButton(_("👍 Keep it"),
+                                  callback_data=RegButton(RegAction.KEEP).pack())],
         ])
         text = _("You have registered already.") + "\n\n" + lead_views.lead_text(existing, _)
         await context.bot.send_message(ids[0], text, reply_markup=keyboard)
@@ -128,7 +131,7 @@ async def update_existing(update: Update, context: BotContext) -> None:
     if query is None or ids is None:
         return
     await query.answer()
-    if query.data == "reg:keep":
+    if RegButton.parse(query.data or "") == RegButton(RegAction.KEEP):
         await query.edit_message_reply_markup(None)
         return
     form = await leads.prefill(context.sessions, telegram_user_id=ids[1])
@@ -148,7 +151,7 @@ async def on_consent(update: Update, context: BotContext) -> None:
         return
     await query.answer()
     await query.edit_message_reply_markup(None)
-    if query.data == "reg:consent:no":
+    if RegButton.parse(query.data or "") == RegButton(RegAction.CONSENT, "no"):
         await cancel(update, context, _no_consent=True)
         return
     await ask(update, context, state.flow, Step.SEGMENT, _form(state))
@@ -233,7 +236,9 @@ async def on_summary(update: Update, context: BotContext) -> None:
     if query is None or ids is None or query.data is None or state is None:
         await stale(update, context)
         return
-    choice = registration.summary_choice(query.data.removeprefix("reg:"), Step(state.step))
+    button = RegButton.parse(query.data)
+    choice = None if button is None else registration.summary_choice(
+        button.action.value + (f":{button.detail}" if button.detail else ""), Step(state.step))
     if choice is None:
         await stale(update, context)  # answers the query: it must not be answered twice
         return
@@ -297,8 +302,7 @@ async def cancel(update: Update, context: BotContext, _no_consent: bool = False)
 
 async def stale(update: Update, context: BotContext) -> None:
     if update.callback_query is not None:
-        await update.callback_query.answer(context.gettext(
-            "This button is no longer valid. Please use the latest message."), show_alert=True)
+        await answer_stale(update.callback_query, context)
 
 
 async def close_idle_forms(context: BotContext) -> None:

@@ -18,6 +18,7 @@ from bot.services.registration import (
     RegistrationForm,
     Step,
 )
+from handlers.callback_data import RegAction, RegButton
 from handlers.common import escape
 from handlers.lead_views import band_label
 
@@ -144,8 +145,9 @@ def consent(kind: Kind, _: Gettext) -> tuple[str, InlineKeyboardMarkup]:
         )
         yes = _("✅ I agree")
     return text, InlineKeyboardMarkup([
-        [InlineKeyboardButton(yes, callback_data="reg:consent:yes")],
-        [InlineKeyboardButton(_("❌ No"), callback_data="reg:consent:no")],
+        [InlineKeyboardButton(yes, callback_data=RegButton(RegAction.CONSENT, "yes").pack())],
+        [InlineKeyboardButton(_("❌ No"),
+                              callback_data=RegButton(RegAction.CONSENT, "no").pack())],
     ])
 
 

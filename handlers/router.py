@@ -10,7 +10,7 @@ from telegram.ext import ApplicationHandlerStop, CallbackQueryHandler, MessageHa
 from bot.context import App, BotContext
 from bot.i18n import Gettext
 from bot.services import conversations
-from handlers.common import main_menu
+from handlers.common import answer_stale, main_menu
 
 
 async def route_private(update: Update, context: BotContext) -> None:
@@ -60,13 +60,8 @@ async def unknown_command(update: Update, context: BotContext) -> None:
 
 async def stale_button(update: Update, context: BotContext) -> None:
     """A button no feature claims: old, from a closed form, or forged."""
-    query = update.callback_query
-    if query is None:
-        return
-    await query.answer(
-        context.gettext("This button is no longer valid. Please use the latest message."),
-        show_alert=True,
-    )
+    if update.callback_query is not None:
+        await answer_stale(update.callback_query, context)
 
 
 async def ignore_update(update: Update, context: BotContext) -> None:

@@ -8,7 +8,8 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 from bot.context import App, BotContext, CommandSpec
 from bot.i18n import N_
 from bot.services import users
-from handlers.common import add_commands, escape, in_group, main_menu
+from handlers.callback_data import LanguageButton, MenuButton, MenuItem
+from handlers.common import add_commands, answer_stale, escape, in_group, main_menu
 
 LANGUAGE_NAMES = {"id": "🇮🇩 Bahasa Indonesia", "en": "🇬🇧 English"}
 
@@ -69,7 +70,7 @@ async def ask_language(update: Update, context: BotContext) -> None:
     if message is None:
         return
     keyboard = InlineKeyboardMarkup(
-        [[InlineKeyboardButton(name, callback_data=f"lang:{code}")]
+        [[InlineKeyboardButton(name, callback_data=LanguageButton(code).pack())]
          for code, name in LANGUAGE_NAMES.items()]
     )
     await message.reply_text(context.gettext("Choose your language:"), reply_markup=keyboard)
@@ -78,12 +79,13 @@ async def ask_language(update: Update, context: BotContext) -> None:
 async def set_language(update: Update, context: BotContext) -> None:
     """Stores the chosen language and confirms in it."""
     query, user = update.callback_query, update.effective_user
-    if query is None or user is None or query.data is None:
+    if query is None or user is None:
         return
-    language = query.data.removeprefix("lang:")
-    if language not in LANGUAGE_NAMES:
-        await query.answer()
+    button = LanguageButton.parse(query.data or "")
+    if button is None:
+        await answer_stale(query, context)
         return
+    language = button.language
     await users.choose_language(
         context.sessions, telegram_user_id=user.id, language=language, now=context.now()
     )
@@ -135,8 +137,10 @@ def register(app: App) -> None:
     app.add_handler(CommandHandler(["bantuan", "help"], show_help))
     app.add_handler(CommandHandler("bahasa", ask_language, filters=private))
     app.add_handler(CommandHandler("kontak", show_contact))
-    app.add_handler(CallbackQueryHandler(ask_language, pattern=r"^menu:bahasa$"))
-    app.add_handler(CallbackQueryHandler(show_contact, pattern=r"^menu:kontak$"))
+    app.add_handler(CallbackQueryHandler(ask_language,
+                                         pattern=MenuButton.pattern(MenuItem.BAHASA)))
+    app.add_handler(CallbackQueryHandler(show_contact,
+                                         pattern=MenuButton.pattern(MenuItem.KONTAK)))
     app.add_handler(CallbackQueryHandler(set_language, pattern=r"^lang:"))
     add_commands(
         app,

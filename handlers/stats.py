@@ -15,18 +15,13 @@ from bot.i18n import N_, Gettext, babel_locale, number, percent, tanggal, tangga
 from bot.services import charts, digest, stats
 from handlers.access import staff_command
 from handlers.common import escape
+from handlers.labels import status_label
 
 logger = logging.getLogger(__name__)
 
 BAR_CELLS = 10
 NAME_LIMIT = 40  # keeps five long union or organizer names inside one message
 CHART_WORDS = ("grafik", "chart", "grafis")
-STATUS_LABELS = {
-    "minat": N_("Interested"),
-    "dihubungi": N_("Contacted"),
-    "terdaftar": N_("Registered"),
-    "tidak_berminat": N_("Not interested"),
-}
 
 
 def bar(ratio: float | None) -> str:
@@ -109,7 +104,7 @@ def render_report(report: stats.StatsReport, context: BotContext) -> str:
             bpu=number(report.by_segment["BPU"], language),
             total=number(sum(report.by_segment.values()), language))]
     lines += ["", _("<b>By status</b> (leads of the period)")]
-    lines += [f"{_(STATUS_LABELS[status])}: {number(count, language)}"
+    lines += [f"{status_label(status, _)}: {number(count, language)}"
               for status, count in report.funnel.items()]
     lines += ranked(_("Top unions"), report.unions, language)
     lines += ranked(_("Top organizers"), report.organizers, language)
@@ -192,7 +187,7 @@ async def set_target(update: Update, context: BotContext) -> None:
 
 
 def render_recap(recap: digest.Recap, _: Gettext, language: str) -> str:
-    changes = " · ".join(f"{_(STATUS_LABELS[status])} {number(count, language)}"
+    changes = " · ".join(f"{status_label(status, _)} {number(count, language)}"
                          for status, count in recap.status_changes.items() if count)
     return "\n".join([
         _("🗓 <b>Daily recap, {day}</b>").format(day=tanggal(recap.day, language)),

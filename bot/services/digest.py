@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.exc import IntegrityError
 
 from bot.services import stats
+from bot.services.enums import LeadStatus
 from db import stats as queries
 from db.session import Sessions
 
@@ -54,11 +55,12 @@ async def build_recap(
         targets = await stats.targets_for(session, year.year, default_pu, default_bpu)
         year_counts = await stats.counts_by_segment_status(session, year)
         today_counts = await stats.counts_by_segment_status(session, today)
-        changes = dict(await queries.status_change_counts(session, today.start, today.end))
+        changes = dict(await queries.status_change_counts(session, today.start, today.end,
+                                                          first=LeadStatus.MINAT.value))
     return Recap(
         day=today.last_day,
         new_leads={s: sum(n for seg, _st, n in today_counts if seg == s) for s in stats.SEGMENTS},
-        status_changes={status: changes.get(status, 0) for status in stats.STATUSES},
+        status_changes={status: changes.get(status, 0) for status in LeadStatus},
         progress=stats.progress(targets, year_counts),
         targets=targets,
     )

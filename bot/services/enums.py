@@ -28,12 +28,10 @@ class LeadStatus(StrEnum):
     TERDAFTAR = "terdaftar"  # enrolled with BPJS Ketenagakerjaan
     TIDAK_BERMINAT = "tidak_berminat"  # declined
 
-
-class Source(StrEnum):
-    """Who filled in the form: the worker, or an organizer for a worker without Telegram."""
-
-    SELF = "self"
-    ORGANIZER = "organizer"
+    @classmethod
+    def of(cls, value: str) -> LeadStatus | None:
+        """The status stored as `value`, or None for anything else."""
+        return cls._value2member_map_.get(value)  # type: ignore[return-value]
 
 
 class Programme(StrEnum):

@@ -25,6 +25,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from bot.errors import DomainError, UnknownUnion
 from bot.services import stats
+from bot.services.enums import LeadStatus
 from db import organizers as organizer_queries
 from db import stats as queries
 from db.session import Sessions
@@ -35,7 +36,8 @@ FORMULA_FIRST = "=+-@\t\r"
 # Where a cell could start (the text's start, after ; , or a line break), before white
 # space and quotes and a formula character: the place for the apostrophe.
 _FORMULA_PART = re.compile(r'(?<![^;,\n\r])(?=[\s"]*[=+\-@\t\r])')
-STATUS_WORDS = {s: s for s in stats.STATUSES} | {"tidak-berminat": "tidak_berminat"}
+STATUS_WORDS = {s.value: s.value for s in LeadStatus} | {
+    "tidak-berminat": LeadStatus.TIDAK_BERMINAT.value}
 COLUMNS = 19
 
 

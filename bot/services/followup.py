@@ -15,15 +15,15 @@ from datetime import datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.errors import DomainError
-from bot.services.organizers import STATUSES
+from bot.services.enums import LeadStatus
 from db import followup as queries
 from db import leads as lead_queries
 from db.session import Sessions
 
 logger = logging.getLogger(__name__)
 
-REGISTERED = "terdaftar"
-BUTTON_STATUSES = ("dihubungi", "terdaftar", "tidak_berminat")
+# The statuses staff set with a button; "minat" is where every lead starts.
+BUTTON_STATUSES = (LeadStatus.DIHUBUNGI, LeadStatus.TERDAFTAR, LeadStatus.TIDAK_BERMINAT)
 KPJ_DIGITS = 11
 # At start, leads of this last stretch that no staff group has seen get their card.
 MISSED_WITHIN = timedelta(days=7)
@@ -88,9 +88,10 @@ class StatusResult:
 def parse_status(words: str) -> str:
     """ "Tidak berminat", "tidak_berminat", "TIDAK-BERMINAT" -> "tidak_berminat"."""
     status = "_".join(re.split(r"[\s_\-]+", words.strip().lower()))
-    if status not in STATUSES:
+    known = LeadStatus.of(status)
+    if known is None:
         raise UnknownStatus(words)
-    return status
+    return known.value
 
 
 def normalize_kpj(text: str) -> str:
@@ -151,7 +152,7 @@ async def set_status(
     status = parse_status(status)
     if kpj is not None:
         kpj = normalize_kpj(kpj)
-        if status != REGISTERED:
+        if status != LeadStatus.TERDAFTAR:
             raise KpjNeedsRegistered(status)
     async with sessions.begin() as session:
         lead = await queries.lead_for_update(session, lead_id)

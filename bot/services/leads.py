@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.errors import DomainError
 from bot.services import referrals
+from bot.services.enums import LeadStatus
 from bot.services.erasure import erase_expired as erase_expired
 from bot.services.erasure import erase_own as erase_own
 from bot.services.erasure import forget_erased_registration
@@ -23,8 +24,6 @@ from db.models import Lead, ReferralCode
 from db.session import Sessions
 
 logger = logging.getLogger(__name__)
-
-STATUS_NEW = "minat"
 
 
 class LeadGone(DomainError):
@@ -125,12 +124,13 @@ async def submit(
             else:
                 row = await queries.add_lead(session, values | {
                     "consent_at": now, "consent_version": CONSENT_VERSION,
-                    "source": kind.value, "status": STATUS_NEW, "created_at": now,
+                    "source": kind.value, "status": LeadStatus.MINAT.value, "created_at": now,
                     "updated_at": now,
                     "telegram_user_id": telegram_user_id if kind is Kind.SELF else None,
                     "registered_by": telegram_user_id if kind is Kind.ASSISTED else None,
                 })
-                await queries.add_status_change(session, row.id, STATUS_NEW, None, now)
+                await queries.add_status_change(session, row.id, LeadStatus.MINAT.value, None,
+                                                 now)
                 await _attribute(session, row, kind, telegram_user_id, form.referral_code)
             await forget_erased_registration(session, values["nik"], nik_key)
             await user_queries.delete_conversation(session, chat_id, telegram_user_id)

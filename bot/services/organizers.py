@@ -25,7 +25,6 @@ from db.session import Sessions
 
 logger = logging.getLogger(__name__)
 
-STATUSES: tuple[str, ...] = tuple(status.value for status in LeadStatus)
 MAX_NAME, MAX_SHORT_NAME = 120, 32
 CODE_ATTEMPTS = 20  # a fresh random code collides rarely; give up loudly if it keeps doing so
 CLAIM_ATTEMPTS = 3  # retries when a concurrent claim wins a unique constraint
@@ -51,7 +50,7 @@ class OrganizerInfo:
 
 @dataclass(frozen=True)
 class Recap:
-    """Counts of the organizer's leads by status (all of STATUSES, zeros included)."""
+    """Counts of the organizer's leads by status (every LeadStatus, zeros included)."""
 
     last_7_days: dict[str, int]
     last_30_days: dict[str, int]
@@ -237,7 +236,7 @@ async def recap(sessions: Sessions, telegram_user_id: int, now: datetime) -> Rec
         windows = []
         for since in (now - timedelta(days=7), now - timedelta(days=30), None):
             counts = await queries.lead_counts_by_status(session, organizer_id, since)
-            windows.append({status: counts.get(status, 0) for status in STATUSES})
+            windows.append({status.value: counts.get(status, 0) for status in LeadStatus})
     return Recap(*windows)
 
 

@@ -16,12 +16,11 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.errors import DomainError
+from bot.services.enums import LeadStatus
 from db import stats as queries
 from db.session import Sessions
 
 SEGMENTS = ("PU", "BPU")
-STATUSES = ("minat", "dihubungi", "terdaftar", "tidak_berminat")
-REGISTERED = "terdaftar"
 TOP = 5
 MAX_DAYS = 366
 MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
@@ -176,14 +175,15 @@ async def counts_by_segment_status(
     session: AsyncSession, period: Period
 ) -> list[tuple[str, str, int]]:
     return await queries.segment_status_counts(session, period.start, period.end, SEGMENTS,
-                                               STATUSES)
+                                               [s.value for s in LeadStatus])
 
 
 def progress(targets: Targets, counts: list[tuple[str, str, int]]) -> tuple[Progress, ...]:
     return tuple(
         Progress(segment,
                  sum(n for s, _status, n in counts if s == segment),
-                 sum(n for s, status, n in counts if s == segment and status == REGISTERED),
+                 sum(n for s, status, n in counts
+                     if s == segment and status == LeadStatus.TERDAFTAR),
                  targets.of(segment))
         for segment in SEGMENTS
     )
@@ -224,7 +224,7 @@ async def report(
         period=period, targets=targets, progress=progress(targets, year_counts),
         today=recent[0], last_7_days=recent[1], last_30_days=recent[2],
         by_segment={s: sum(n for seg, _st, n in counts if seg == s) for s in SEGMENTS},
-        funnel={s: sum(n for _seg, st, n in counts if st == s) for s in STATUSES},
+        funnel={s: sum(n for _seg, st, n in counts if st == s) for s in LeadStatus},
         unions=top(unions), organizers=top(organizers), kabupaten=top(kabupaten),
         kecamatan=top(kecamatan), occupations=[Ranked(o, n) for o, n in occupations],
     )
