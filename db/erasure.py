@@ -51,7 +51,9 @@ async def staff_copies(session: AsyncSession, telegram_user_id: int) -> list[tup
                TicketMessage.staff_message_id.is_not(None), TicketMessage.text != "")
         .order_by(TicketMessage.id)
     )
-    return [(int(chat), int(message), int(ticket)) for chat, message, ticket in rows.all()]
+    return [(int(chat), int(message), int(ticket)) for chat, message, ticket in rows.all()
+            # Both are set together, and the query excludes a missing copy: for mypy.
+            if chat is not None and message is not None]
 
 
 async def close_tickets(session: AsyncSession, telegram_user_id: int, now: datetime) -> None:
@@ -149,7 +151,7 @@ async def truncate_wal(session: AsyncSession) -> None:
     values do not linger in the -wal file (with secure_delete on, db/session.py, the
     database file holds zeros where they were). A reader elsewhere (a backup) may keep the
     log from being emptied; the next erasure tries again. Nothing to do on PostgreSQL."""
-    if session.bind.dialect.name != "sqlite":
+    if session.get_bind().dialect.name != "sqlite":
         return
     await session.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
 

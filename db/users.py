@@ -21,7 +21,8 @@ async def touch_user(session: AsyncSession, telegram_user_id: int, now: datetime
         index_elements=[User.telegram_user_id],
         set_={"last_seen": now, "blocked_at": None},
     ).returning(User.language)
-    return (await session.execute(statement)).scalar_one()
+    language: str | None = (await session.execute(statement)).scalar_one()
+    return language
 
 
 async def language(session: AsyncSession, telegram_user_id: int) -> str | None:

@@ -38,7 +38,7 @@ JOIN_TOPICS = frozenset({"daftar", "iuran", "program", "manfaat", "jht", "jp", "
 
 
 def index(context: BotContext) -> faq.FaqIndex:
-    current = context.bot_data.faq
+    current: faq.FaqIndex | None = context.bot_data.faq  # AppState.faq is typed Any
     assert current is not None, "knowledge base not loaded"
     return current
 
@@ -66,7 +66,7 @@ def answer_keyboard(
     kb = index(context).kb
     rows = [[InlineKeyboardButton("👍", callback_data=f"fb:{question_id}:1"),
              InlineKeyboardButton("👎", callback_data=f"fb:{question_id}:0")]]
-    if extra in kb and extra != entry.id:
+    if extra is not None and extra in kb and extra != entry.id:
         rows.append([InlineKeyboardButton(f"➕ {title(kb.get(extra), context)}",
                                           callback_data=f"faq:show:{extra}")])
     rows += [[InlineKeyboardButton(f"➡️ {title(kb.get(other), context)}",
@@ -84,7 +84,7 @@ async def send_entry(update: Update, context: BotContext, entry: FaqEntry,
     assert chat is not None
     text = entry_text(entry, context)
     kb = index(context).kb
-    if extra in kb and extra != entry.id:
+    if extra is not None and extra in kb and extra != entry.id:
         note = context.gettext("➕ You also asked about “{title}”: see the button below.")
         text += "\n\n" + note.format(title=escape(title(kb.get(extra), context)))
     keyboard = answer_keyboard(entry, question_id, context, extra,
@@ -134,7 +134,7 @@ async def reply_to(update: Update, context: BotContext, decision: Decision,
                    question_id: int) -> None:
     _, kb, chat = context.gettext, index(context).kb, update.effective_chat
     assert chat is not None
-    if decision.action == "answer" and decision.entry_id in kb:
+    if decision.action == "answer" and decision.entry_id is not None and decision.entry_id in kb:
         await send_entry(update, context, kb.get(decision.entry_id), question_id,
                          decision.extra)
         return

@@ -85,6 +85,7 @@ async def ask(update: Update, context: BotContext, flow: str, step: Step,
     _ = context.gettext
     chat = update.effective_chat
     assert chat is not None
+    markup: registration_views.Markup
     if step is Step.SUMMARY:
         text, markup = lead_views.summary(data, FLOWS[flow], _)
     elif step is Step.CONSENT:

@@ -34,7 +34,8 @@ class Console:
         self.user_id = SANDBOX_ADMIN
         self.chat_id: int | None = None
         self.shown = 0
-        self.last_buttons: list[tuple[str, str, dict[str, Any]]] = []
+        # (label, callback data, the message; None for a reply-keyboard button)
+        self.last_buttons: list[tuple[str, str, dict[str, Any] | None]] = []
 
     @property
     def chat(self) -> int:

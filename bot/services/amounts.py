@@ -133,7 +133,7 @@ class ScanWork:
 
 
 def _tokens(text: str) -> list[tuple[str, int, int]]:
-    found = []
+    found: list[tuple[str, int, int]] = []
     for match in _TOKEN.finditer(text):
         if len(found) == MAX_TOKENS:
             break
