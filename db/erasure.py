@@ -19,6 +19,7 @@ from db.models import (
     Ticket,
     TicketMessage,
 )
+from db.results import affected
 
 # Emptied on erasure; the row keeps segment, region, programmes, band, status and dates.
 PERSONAL_FIELDS = ("full_name", "nik", "phone", "employer", "kpj_number", "nik_region",
@@ -127,7 +128,7 @@ async def delete_erased_with_hash(session: AsyncSession, nik_hash: str) -> int:
         delete(Lead).where(Lead.nik_hash == nik_hash, Lead.erased_at.is_not(None),
                            Lead.id < newest)
     )
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+    return affected(result)
 
 
 async def expired_leads(session: AsyncSession, cutoff: datetime) -> list[Lead]:
@@ -143,7 +144,7 @@ async def forget_fingerprints(session: AsyncSession, cutoff: datetime) -> int:
         update(Lead).where(Lead.created_at < cutoff, Lead.nik_hash.is_not(None))
         .values(nik_hash=None)
     )
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+    return affected(result)
 
 
 async def truncate_wal(session: AsyncSession) -> None:

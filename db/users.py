@@ -9,6 +9,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import Conversation, QuestionLog, Ticket, TicketMessage, User
+from db.results import affected
 from db.upsert import insert_for
 
 
@@ -87,7 +88,7 @@ async def delete_conversation_if_unchanged(session: AsyncSession, row: Conversat
             Conversation.updated_at == row.updated_at,
         )
     )
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    return bool(affected(result))
 
 
 async def erase_texts_of(session: AsyncSession, telegram_user_id: int) -> int:
@@ -103,4 +104,4 @@ async def erase_texts_of(session: AsyncSession, telegram_user_id: int) -> int:
     await session.execute(
         update(Ticket).where(Ticket.telegram_user_id == telegram_user_id).values(first_name=None)
     )
-    return int(questions.rowcount or 0) + int(messages.rowcount or 0)  # type: ignore[attr-defined]
+    return affected(questions) + affected(messages)
