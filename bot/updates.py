@@ -21,7 +21,7 @@ from telegram.ext import Application, BaseUpdateProcessor
 from bot.services import incoming
 
 
-class CleanInputApplication(Application):  # type: ignore[type-arg]
+class CleanInputApplication(Application):  # type: ignore[type-arg]  # for any bot and context
     """The Application, with each update cleaned before any handler sees it."""
 
     async def process_update(self, update: object) -> None:

@@ -31,7 +31,7 @@ def _positive_days(text: str) -> int:
     return days
 
 
-def add_admin_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def add_admin_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     admin = commands.add_parser("admin", help="unions and organizer invites")
     sub = admin.add_subparsers(dest="admin_command", required=True)
     union_add = sub.add_parser("union-add", help="add a union")

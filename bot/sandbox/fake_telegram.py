@@ -101,7 +101,7 @@ class FakeTelegram:
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", port)
         await site.start()
-        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self.port = self._runner.addresses[0][1]  # (host, port) of the socket just bound
 
     async def stop(self) -> None:
         if self._runner is not None:
@@ -390,7 +390,7 @@ class FakeTelegram:
     def _chat(self, params: Params) -> dict[str, Any]:
         raw = params.get("chat_id")
         try:
-            chat_id = int(raw)  # type: ignore[arg-type]
+            chat_id = int(raw)  # type: ignore[arg-type]  # a missing id: TypeError, below
         except (TypeError, ValueError):
             raise ApiError(400, "Bad Request: chat not found") from None
         if chat_id in self.blocked:
