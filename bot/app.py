@@ -69,7 +69,8 @@ def build_application(
     """The Application with every feature. `sole_receiver`: this process alone receives the
     updates (long polling), so per-user facts may be kept in memory (AppState.visit_every);
     False for a webhook, which several instances may serve."""
-    builder = (
+    # Any: the bot's type follows the rate limiter chosen below; App is the type handlers see.
+    builder: ApplicationBuilder[Any, Any, Any, Any, Any, Any] = (
         ApplicationBuilder()
         .application_class(CleanInputApplication)
         .token(settings.telegram_bot_token.get_secret_value())
@@ -97,7 +98,7 @@ def build_application(
         builder = builder.rate_limiter(ReplyPacedRateLimiter(max_retries=5))
     elif rate_limiter:
         builder = builder.rate_limiter(rate_limiter)
-    app: App = builder.build()  # type: ignore[assignment]
+    app: App = builder.build()
     state = app.bot_data
     state.settings = settings
     state.sole_receiver = sole_receiver
@@ -122,6 +123,7 @@ async def on_startup(app: App) -> None:
     """Brings the schema up to date and publishes the command menus."""
     state = app.bot_data
     assert state.engine is not None and state.catalogs is not None and state.settings
+    assert state.sessions is not None
     await upgrade(state.engine)
     # Phrasings staff attached from /pertanyaan join the matcher (bot/services/learning.py).
     state.faq = await load_learned(state.sessions, state.faq)

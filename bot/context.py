@@ -13,6 +13,7 @@ from telegram import Update
 from telegram.ext import Application, CallbackContext, ExtBot, JobQueue
 
 from bot.i18n import Catalogs, Gettext
+from bot.ratelimit import RateLimitArgs
 from bot.services.conversations import FlowState
 from bot.settings import Settings
 from db.session import Sessions
@@ -86,7 +87,7 @@ class AppState:
     visit_every: timedelta = timedelta(0)
 
 
-class BotContext(CallbackContext[ExtBot[None], dict[str, Any], dict[str, Any], AppState]):
+class BotContext(CallbackContext[ExtBot[RateLimitArgs], dict[str, Any], dict[str, Any], AppState]):
     @property
     def settings(self) -> Settings:
         return _required(self.bot_data.settings)
@@ -109,5 +110,6 @@ class BotContext(CallbackContext[ExtBot[None], dict[str, Any], dict[str, Any], A
 
 
 App = Application[
-    ExtBot[None], BotContext, dict[str, Any], dict[str, Any], AppState, JobQueue[BotContext]
+    ExtBot[RateLimitArgs], BotContext, dict[str, Any], dict[str, Any], AppState,
+    JobQueue[BotContext],
 ]

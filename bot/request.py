@@ -20,11 +20,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 from telegram.error import NetworkError, TimedOut
-from telegram.request import HTTPXRequest, RequestData
+from telegram.request import BaseRequest, HTTPXRequest, RequestData
+
+if TYPE_CHECKING:
+    from telegram._utils.types import ODVInput  # the type PTB's own signature uses
 
 logger = logging.getLogger(__name__)
 
@@ -43,8 +46,17 @@ class RetryingRequest(HTTPXRequest):
         self.retries, self.backoff = max(0, retries), max(0.0, backoff)
 
     async def do_request(
-        self, url: str, method: str, request_data: RequestData | None = None, **timeouts: Any,
+        self,
+        url: str,
+        method: str,
+        request_data: RequestData | None = None,
+        read_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
+        write_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
+        connect_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
+        pool_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
     ) -> tuple[int, bytes]:
+        timeouts = {"read_timeout": read_timeout, "write_timeout": write_timeout,
+                    "connect_timeout": connect_timeout, "pool_timeout": pool_timeout}
         api_method = url.rsplit("/", 1)[-1]
         if api_method in NOT_RETRIED or not self.retries:
             return await super().do_request(url, method, request_data, **timeouts)

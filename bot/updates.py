@@ -21,7 +21,7 @@ from telegram.ext import Application, BaseUpdateProcessor
 from bot.services import incoming
 
 
-class CleanInputApplication(Application):  # type: ignore[type-arg]
+class CleanInputApplication(Application):  # type: ignore[type-arg]  # for any bot and context
     """The Application, with each update cleaned before any handler sees it."""
 
     async def process_update(self, update: object) -> None:
@@ -39,36 +39,41 @@ def clean_update(update: object, bot: Bot) -> object:
 
 
 class PerUserUpdateProcessor(BaseUpdateProcessor):
-    """At most `max_concurrent_updates` at a time, and one at a time per user.
+    """At most `running` updates run at a time, and one at a time per user.
 
-    A user's update first waits for their turn, then for one of the places: a user who
-    writes on while their previous update waits for Telegram (a post into a busy staff
-    group, say) queues behind it without taking the places other users' updates need.
+    A user's update first waits for their turn, then for one of the `running` places: a
+    user who writes on while their previous update waits for Telegram (a post into a busy
+    staff group, say) queues behind it without taking the places other users' updates need.
+
+    PTB's `process_update` (final) holds one of `max_concurrent_updates` places around
+    `do_process_update`, the documented hook. Those places therefore count the updates
+    accepted, running or waiting for their user's turn, and are many (`accepted`): only
+    a backlog that large from users whose earlier updates are still running would make
+    the next updates wait at PTB's semaphore instead of at their user's turn.
     """
 
-    def __init__(self, max_concurrent_updates: int = 64) -> None:
-        super().__init__(max_concurrent_updates)
+    def __init__(self, running: int = 64, accepted: int = 10_000) -> None:
+        super().__init__(accepted)
+        self._running = asyncio.BoundedSemaphore(running)
         self._locks: dict[int, asyncio.Lock] = {}
         self._waiting: dict[int, int] = {}
 
-    async def process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         key = _key(update)
         if key is None:
-            await super().process_update(update, coroutine)
+            async with self._running:
+                await coroutine
             return
         lock = self._locks.setdefault(key, asyncio.Lock())
         self._waiting[key] = self._waiting.get(key, 0) + 1
         try:
-            async with lock:
-                await super().process_update(update, coroutine)  # takes a place, then runs
+            async with lock, self._running:  # their turn first, then a place
+                await coroutine
         finally:
             self._waiting[key] -= 1
             if not self._waiting[key]:
                 del self._waiting[key]
                 del self._locks[key]
-
-    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
-        await coroutine
 
     async def initialize(self) -> None:
         return None

@@ -13,6 +13,7 @@ from sqlalchemy import Select, exists, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import Broadcast, BroadcastDelivery, Lead, User
+from db.results import affected
 
 
 def _recipients() -> Select[Any]:
@@ -51,7 +52,7 @@ async def set_status(session: AsyncSession, broadcast_id: int, old: str, new: st
         update(Broadcast).where(Broadcast.id == broadcast_id, Broadcast.status == old)
         .values(status=new, **values)
     )
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    return bool(affected(result))
 
 
 async def add_deliveries(session: AsyncSession, broadcast_id: int, user_ids: list[int],
@@ -72,7 +73,7 @@ async def take_lease(session: AsyncSession, broadcast_id: int, owner: str, now: 
                    Broadcast.lease_until.is_(None), Broadcast.lease_until < now))
         .values(lease_owner=owner, lease_until=until)
     )
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    return bool(affected(result))
 
 
 async def release_lease(session: AsyncSession, broadcast_id: int, owner: str) -> None:
@@ -108,7 +109,7 @@ async def move_delivery(session: AsyncSession, broadcast_id: int, user_id: int, 
                BroadcastDelivery.telegram_user_id == user_id, BroadcastDelivery.status == old)
         .values(status=new, updated_at=now)
     )
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    return bool(affected(result))
 
 
 async def move_all_deliveries(session: AsyncSession, broadcast_id: int, old: str, new: str,

@@ -19,6 +19,7 @@ from db.models import (
     Ticket,
     TicketMessage,
 )
+from db.results import affected
 
 # Emptied on erasure; the row keeps segment, region, programmes, band, status and dates.
 PERSONAL_FIELDS = ("full_name", "nik", "phone", "employer", "kpj_number", "nik_region",
@@ -51,7 +52,9 @@ async def staff_copies(session: AsyncSession, telegram_user_id: int) -> list[tup
                TicketMessage.staff_message_id.is_not(None), TicketMessage.text != "")
         .order_by(TicketMessage.id)
     )
-    return [(int(chat), int(message), int(ticket)) for chat, message, ticket in rows.all()]
+    return [(int(chat), int(message), int(ticket)) for chat, message, ticket in rows.all()
+            # Both are set together, and the query excludes a missing copy: for mypy.
+            if chat is not None and message is not None]
 
 
 async def close_tickets(session: AsyncSession, telegram_user_id: int, now: datetime) -> None:
@@ -125,7 +128,7 @@ async def delete_erased_with_hash(session: AsyncSession, nik_hash: str) -> int:
         delete(Lead).where(Lead.nik_hash == nik_hash, Lead.erased_at.is_not(None),
                            Lead.id < newest)
     )
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+    return affected(result)
 
 
 async def expired_leads(session: AsyncSession, cutoff: datetime) -> list[Lead]:
@@ -141,7 +144,7 @@ async def forget_fingerprints(session: AsyncSession, cutoff: datetime) -> int:
         update(Lead).where(Lead.created_at < cutoff, Lead.nik_hash.is_not(None))
         .values(nik_hash=None)
     )
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+    return affected(result)
 
 
 async def truncate_wal(session: AsyncSession) -> None:
@@ -149,7 +152,7 @@ async def truncate_wal(session: AsyncSession) -> None:
     values do not linger in the -wal file (with secure_delete on, db/session.py, the
     database file holds zeros where they were). A reader elsewhere (a backup) may keep the
     log from being emptied; the next erasure tries again. Nothing to do on PostgreSQL."""
-    if session.bind.dialect.name != "sqlite":
+    if session.get_bind().dialect.name != "sqlite":
         return
     await session.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
 

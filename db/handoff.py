@@ -9,6 +9,7 @@ from sqlalchemy import delete, distinct, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import Conversation, QuestionLog, Ticket, TicketMessage
+from db.results import affected
 from db.upsert import insert_for
 
 HANDOFF_FLOW = "handoff"
@@ -49,7 +50,7 @@ async def close_ticket(session: AsyncSession, ticket_id: int, now: datetime) -> 
         update(Ticket).where(Ticket.id == ticket_id, Ticket.status == "open")
         .values(status="closed", updated_at=now)
     )
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    return bool(affected(result))
 
 
 async def add_message(

@@ -8,6 +8,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import Lead, Organizer, OrganizerInvite, Referral, ReferralCode, Union
+from db.results import affected
 from db.upsert import insert_for
 
 
@@ -64,7 +65,7 @@ async def claim_invite(
         .where(OrganizerInvite.id == invite_id, OrganizerInvite.claimed_at.is_(None))
         .values(claimed_at=now, claimed_by=telegram_user_id)
     )
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    return bool(affected(result))
 
 
 async def organizer(session: AsyncSession, organizer_id: int) -> Organizer | None:

@@ -9,6 +9,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import Conversation, QuestionLog, Ticket, TicketMessage, User
+from db.results import affected
 from db.upsert import insert_for
 
 
@@ -21,7 +22,8 @@ async def touch_user(session: AsyncSession, telegram_user_id: int, now: datetime
         index_elements=[User.telegram_user_id],
         set_={"last_seen": now, "blocked_at": None},
     ).returning(User.language)
-    return (await session.execute(statement)).scalar_one()
+    language: str | None = (await session.execute(statement)).scalar_one()
+    return language
 
 
 async def language(session: AsyncSession, telegram_user_id: int) -> str | None:
@@ -86,7 +88,7 @@ async def delete_conversation_if_unchanged(session: AsyncSession, row: Conversat
             Conversation.updated_at == row.updated_at,
         )
     )
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    return bool(affected(result))
 
 
 async def erase_texts_of(session: AsyncSession, telegram_user_id: int) -> int:
@@ -102,4 +104,4 @@ async def erase_texts_of(session: AsyncSession, telegram_user_id: int) -> int:
     await session.execute(
         update(Ticket).where(Ticket.telegram_user_id == telegram_user_id).values(first_name=None)
     )
-    return int(questions.rowcount or 0) + int(messages.rowcount or 0)  # type: ignore[attr-defined]
+    return affected(questions) + affected(messages)

@@ -9,7 +9,8 @@ the check, and the tests can list them all (CommandSpec scope "staff").
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
+from typing import Any
 
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
@@ -18,7 +19,8 @@ from bot.context import App, BotContext, CommandSpec
 
 logger = logging.getLogger(__name__)
 
-Callback = Callable[[Update, BotContext], Awaitable[None]]
+# Coroutine, not Awaitable: what PTB's handlers accept (and what an async def is).
+Callback = Callable[[Update, BotContext], Coroutine[Any, Any, None]]
 
 
 def allowed(update: Update, context: BotContext, *, admin: bool) -> bool:

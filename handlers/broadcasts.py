@@ -30,7 +30,7 @@ RESUME_EVERY = 60  # seconds: takes over broadcasts whose sender stopped (lease 
 
 
 def _app(context: BotContext) -> App:
-    app: App = context.application  # type: ignore[assignment]
+    app: App = context.application  # type: ignore[assignment]  # PTB leaves its context type unsolved
     return app
 
 

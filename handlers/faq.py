@@ -49,7 +49,7 @@ JOIN_TOPICS = frozenset({"daftar", "iuran", "program", "manfaat", "jht", "jp", "
 
 
 def index(context: BotContext) -> faq.FaqIndex:
-    current = context.bot_data.faq
+    current: faq.FaqIndex | None = context.bot_data.faq  # AppState.faq is typed Any
     assert current is not None, "knowledge base not loaded"
     return current
 
@@ -145,7 +145,7 @@ async def reply_to(update: Update, context: BotContext, decision: Decision,
                    question_id: int) -> None:
     _, kb, chat = context.gettext, index(context).kb, update.effective_chat
     assert chat is not None
-    if decision.action == "answer" and decision.entry_id in kb:
+    if decision.action == "answer" and decision.entry_id is not None and decision.entry_id in kb:
         await send_entry(update, context, kb.get(decision.entry_id), question_id,
                          decision.extra)
         return

@@ -21,7 +21,7 @@ def error_text(error: DomainError, kind: Kind, _: Gettext) -> str:
                         "KTP."),
             "serial": _("⚠️ The last four digits of a NIK cannot be 0000. Please check the KTP."),
         }.get(getattr(error, "reason", ""), _("⚠️ This NIK is not valid. Please check the KTP."))
-    if isinstance(error, leads.DuplicateNik):
+    if isinstance(error, registration.DuplicateNik):
         if kind is Kind.ASSISTED:
             return _("⚠️ This NIK is registered already, so the worker is known to our staff. "
                      "Check the NIK, or cancel with /batal.")

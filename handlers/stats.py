@@ -226,7 +226,7 @@ async def post_recap(app: App, now: datetime) -> bool:
 
 
 async def recap_job(context: BotContext) -> None:
-    app: App = context.application  # type: ignore[assignment]
+    app: App = context.application  # type: ignore[assignment]  # PTB leaves its context type unsolved
     await post_recap(app, context.now())
 
 

@@ -2,7 +2,7 @@
 
 Usage: python scripts/bench_amounts.py [--runs 5]
 
-Not a test: figures depend on the machine (the test, tests/faq/test_amounts.py, asserts the
+Not a test: figures depend on the machine (the test, tests/services/test_amounts.py, asserts the
 bound on token steps instead). Every text here is at most 4.096 characters, Telegram's
 longest message, except one at twice that to show the token cap. For each text: its tokens,
 the token steps of the scan, the median time of ``parse_rupiah`` and of the matcher's whole

@@ -33,7 +33,7 @@ def _positive_days(text: str) -> int:
     return days
 
 
-def add_admin_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def add_admin_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     # Accepted before and after the subcommand; SUPPRESS keeps a subcommand's default from
     # overwriting a flag given before it.
     where = argparse.ArgumentParser(add_help=False)

@@ -25,7 +25,7 @@ SPLITS = {
 HIDDEN = frozenset({"test"})  # splits whose messages are never printed
 
 
-def add_eval_parser(kb_commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def add_eval_parser(kb_commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     run = kb_commands.add_parser("eval", help="measure the answers on the evaluation sets")
     run.add_argument("--split", choices=[*SPLITS, "all"], default="dev",
                      help="dev (tune on it; the default), test (held out), legacy, or all")

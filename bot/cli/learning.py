@@ -15,7 +15,7 @@ from db.migrate import upgrade
 from db.session import make_engine, make_sessionmaker, prepare_sqlite_file
 
 
-def add_learning_parsers(kb_commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def add_learning_parsers(kb_commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     export = kb_commands.add_parser(
         "export-phrasings",
         help="write the phrasings staff attached (grouped by entry id), out-of-scope examples "

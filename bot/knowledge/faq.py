@@ -152,7 +152,8 @@ def _entry_problems(raw: Any, index: int) -> tuple[str, list[str]]:
     elif len(questions) < MIN_QUESTIONS:
         problems.append(f"needs at least {MIN_QUESTIONS} questions, has {len(questions)}")
     for part, limit in (("title", MAX_TITLE_CHARS), ("answer", MAX_ANSWER_CHARS)):
-        texts = raw.get(part) if isinstance(raw.get(part), dict) else {}
+        value = raw.get(part)
+        texts = value if isinstance(value, dict) else {}
         for lang in LANGUAGES:
             text = texts.get(lang)
             if not isinstance(text, str) or not text.strip():

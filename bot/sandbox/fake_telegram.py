@@ -101,7 +101,7 @@ class FakeTelegram:
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", port)
         await site.start()
-        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self.port = self._runner.addresses[0][1]  # (host, port) of the socket just bound
 
     async def stop(self) -> None:
         if self._runner is not None:
@@ -194,7 +194,7 @@ class FakeTelegram:
             self._changed.notify_all()
         return update
 
-    def user_chat(self, user_id: int, first_name: str = "Pekerja", **extra: Any) -> dict:
+    def user_chat(self, user_id: int, first_name: str = "Pekerja", **extra: Any) -> dict[str, Any]:
         chat = {"id": user_id, "type": "private", "first_name": first_name, **extra}
         self.chats.setdefault(user_id, chat)
         return chat
@@ -204,7 +204,7 @@ class FakeTelegram:
         self.chats.setdefault(chat_id, chat)
         return chat
 
-    def _user(self, user_id: int, first_name: str, language_code: str | None) -> dict:
+    def _user(self, user_id: int, first_name: str, language_code: str | None) -> dict[str, Any]:
         user = {"id": user_id, "is_bot": False, "first_name": first_name}
         if language_code:
             user["language_code"] = language_code
@@ -400,7 +400,7 @@ class FakeTelegram:
     def _chat(self, params: Params) -> dict[str, Any]:
         raw = params.get("chat_id")
         try:
-            chat_id = int(raw)  # type: ignore[arg-type]
+            chat_id = int(raw)  # type: ignore[arg-type]  # a missing id: TypeError, below
         except (TypeError, ValueError):
             raise ApiError(400, "Bad Request: chat not found") from None
         if chat_id in self.blocked:
@@ -415,7 +415,9 @@ class FakeTelegram:
             raise ApiError(400, "Bad Request: message to edit not found")
         return message
 
-    def _store(self, chat: dict[str, Any], content: dict[str, Any], params: Params) -> dict:
+    def _store(
+        self, chat: dict[str, Any], content: dict[str, Any], params: Params
+    ) -> dict[str, Any]:
         message = {"message_id": next(self._message_ids), "date": int(time.time()),
                    "chat": chat, "from": BOT_USER, **content}
         markup = params.get("reply_markup")

@@ -133,7 +133,7 @@ class ScanWork:
 
 
 def _tokens(text: str) -> list[tuple[str, int, int]]:
-    found = []
+    found: list[tuple[str, int, int]] = []
     for match in _TOKEN.finditer(text):
         if len(found) == MAX_TOKENS:
             break
@@ -149,7 +149,7 @@ def _scan(
     When an expression is read and turns out not to be money ("nem nem nem", "dua puluh"
     without "ribu"), the next try starts at the token that ended it, not at the token after
     its start: no later start inside it can reach a unit, a "Rp" or a large bare number that
-    the first try did not (tests/faq/test_amounts.py compares this with trying every start).
+    the first try did not (tests/services/test_amounts.py compares this with trying every start).
     Without that skip a message of 2.048 number words took 2 million steps.
     """
     if work is not None:

@@ -24,7 +24,7 @@ from decimal import Decimal
 from typing import Literal
 
 from bot.services.amounts import iter_amounts
-from bot.services.matching import CONTRIBUTION_ENTRY, Matcher, MatchResult
+from bot.services.matching import CONTRIBUTION_ENTRY, Matcher, MatchResult, Outcome
 from bot.services.normalize import AMOUNT_TOKEN, Lexicon, content_tokens, raw_tokens
 
 Action = Literal["small_talk", "calculator", "answer", "suggest", "none"]
@@ -87,7 +87,7 @@ class Decision:
 
     def as_match(self) -> MatchResult:
         """The decision as the question log stores it (outcome answer / suggest / none)."""
-        outcome = ("answer" if self.confident else
+        outcome: Outcome = ("answer" if self.confident else
                    "suggest" if self.action == "suggest" else "none")
         return MatchResult(outcome, self.entry_id if outcome == "answer" else None,
                            self.shown, self.confidence, self.reason)

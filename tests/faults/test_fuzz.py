@@ -39,7 +39,7 @@ FIRST_WORKER, FIRST_ORGANIZER = 40_000, 41_000
 CHANNEL = -1009876543210
 # A guard against a hang, not a speed test: the cost of hostile input is measured apart
 # (scripts/bench_amounts.py for the amount scan's bound; its steps are asserted in
-# tests/faq/test_amounts.py). About 160 s of CPU on the 2-core CI machine.
+# tests/services/test_amounts.py). About 160 s of CPU on the 2-core CI machine.
 HANG_GUARD = 900.0
 
 INJECTIONS = [

@@ -1,9 +1,8 @@
-"""End to end: new leads in the staff group, status buttons and /status, and the union
-administration commands (/serikat_baru, /undang, /nonaktifkan, /serikat)."""
+"""End to end: new leads in the staff group, status buttons and /status. The union
+administration commands are in test_group_admin.py."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from datetime import UTC, datetime
 
@@ -13,12 +12,12 @@ from sqlalchemy import select
 from bot.app import build_application
 from bot.context import App, BotContext
 from bot.sandbox.fake_telegram import FakeTelegram, Sent
-from bot.services import leads, organizers, referrals
+from bot.services import leads
 from bot.services.registration import Kind, RegistrationForm
 from bot.settings import Settings
 from db.models import LeadNotification, LeadStatusChange
 from handlers import followup as followup_handlers
-from tests.conftest import ADMIN, STAFF_CHAT, STAFF_MEMBER
+from tests.conftest import STAFF_CHAT, STAFF_MEMBER
 from tests.harness import Person, buttons, running_app
 from tests.registration_helpers import (
     BPU_ANSWERS,
@@ -33,7 +32,6 @@ PHONE_DIGITS = "81234567890"
 FORM = {"segment": "BPU", "full_name": "Siti <Aminah>", "nik": NIK_SUMBERSARI,
         "phone": "+6281234567890", "occupation": "Petani", "kabupaten": "Jember",
         "kecamatan": "Sumbersari", "programmes": "jkk_jkm", "income_band": None}
-INVITE_LINK = re.compile(r"https://t\.me/SinergiBot\?start=(inv_[A-Za-z0-9_-]+)")
 
 
 def to_chat(chat_id: int, method: str = "sendMessage") -> Callable[[Sent], bool]:
@@ -164,54 +162,6 @@ async def test_follow_up_is_refused_outside_the_staff_group(
     alert = await fake_tg.wait_for(lambda c: c.method == "answerCallbackQuery", start=start)
     assert alert.params["show_alert"] in (True, "true")
     assert (await stored_leads(app))[0].status == "minat"
-
-
-async def test_admin_adds_a_union_and_invites_an_organizer(
-    fake_tg: FakeTelegram, app: App
-) -> None:
-    admin = staff(fake_tg, ADMIN)
-    assert "/serikat_baru" in (await admin.say("/serikat_baru")).params["text"]
-    added = await admin.say("/serikat_baru Serikat Pekerja Seluruh Indonesia SPSI")
-    assert "Serikat Pekerja Seluruh Indonesia" in added.params["text"]
-    assert "SPSI" in added.params["text"]
-    assert "/undang" in (await admin.say("/undang SPSI")).params["text"]
-    assert "XYZ" in (await admin.say("/undang XYZ Budi")).params["text"]
-    reply = await admin.say("/undang SPSI Budi Santoso")
-    link = INVITE_LINK.search(reply.params["text"])
-    assert link is not None, reply.params["text"]
-    assert app.bot_data.sessions is not None
-    claimed = await organizers.claim_invite(app.bot_data.sessions, token=link.group(1),
-                                            telegram_user_id=601, now=datetime.now(UTC))
-    assert (claimed.display_name, claimed.union_short_name) == ("Budi Santoso", "SPSI")
-    listing = await staff(fake_tg).say("/serikat")
-    assert "SPSI" in listing.params["text"] and "Budi Santoso" in listing.params["text"]
-
-
-async def test_admin_commands_are_refused_to_other_staff(fake_tg: FakeTelegram, app: App) -> None:
-    ani = staff(fake_tg)
-    for command in ("/serikat_baru Serikat Buruh", "/undang SPSI Budi", "/nonaktifkan SPSI-7KQ4X"):
-        assert "admin" in (await ani.say(command)).params["text"]
-    assert "grup staf" in (await Person(fake_tg, ADMIN).say("/serikat")).params["text"]
-    assert await stored_leads(app) == []
-
-
-async def test_deactivated_code_can_no_longer_be_used(fake_tg: FakeTelegram, app: App) -> None:
-    organizer_id = await make_organizer(app)
-    await submit_lead(app, referral_code="SPSI-7KQ4X")
-    admin = staff(fake_tg, ADMIN)
-    assert "NOPE" in (await admin.say("/nonaktifkan NOPE-00000")).params["text"]
-    reply = await admin.say("/nonaktifkan spsi-7kq4x")
-    assert "SPSI-7KQ4X" in reply.params["text"] and "Pak Darto" in reply.params["text"]
-    assert app.bot_data.sessions is not None
-    async with app.bot_data.sessions() as session:
-        try:
-            await referrals.valid_code(session, "SPSI-7KQ4X", 702)
-        except referrals.UnknownReferralCode:
-            pass
-        else:
-            raise AssertionError("a deactivated code was still accepted")
-    [lead] = await stored_leads(app)
-    assert lead.organizer_id == organizer_id  # the existing credit stays
 
 
 # FOR THE LEAD: this one runs the real registration form (tests.registration_helpers);

@@ -32,7 +32,7 @@ pytestmark = pytest.mark.skipif(
     reason="TEST_DATABASE_URL is not set (postgresql+asyncpg://...); .ci/run sets it",
 )
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 NOW = datetime(2025, 3, 17, 9, 30, 15, 123456, tzinfo=UTC)
 
 

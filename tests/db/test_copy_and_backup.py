@@ -30,7 +30,7 @@ from db.session import make_engine
 from db.transfer import CopyError, copy_database
 from db.types import UTCDateTime
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 ROWS = 7
 START = datetime(2025, 1, 31, 23, 59, 59, 999999, tzinfo=UTC)
 
