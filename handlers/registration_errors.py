@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.errors import DomainError, InvalidName, InvalidNik, InvalidPhone, InvalidText
 from bot.i18n import Gettext
-from bot.services import leads, referrals, registration
+from bot.services import referrals, registration
 from bot.services.registration import Kind
 
 
