@@ -20,7 +20,7 @@ from bot.context import App, AppState, BotContext
 from bot.i18n import load_catalogs
 from bot.ratelimit import ReplyPacedRateLimiter
 from bot.request import RetryingRequest
-from bot.services.faq import build_index
+from bot.services.answering import build_index
 from bot.services.learning import load_learned
 from bot.settings import Settings, SettingsError
 from bot.updates import CleanInputApplication, PerUserUpdateProcessor
@@ -32,7 +32,6 @@ from handlers import (
     common,
     errors,
     exports,
-    faq,
     followup,
     group_admin,
     handoff,
@@ -40,6 +39,7 @@ from handlers import (
     my_data,
     organizers,
     private_only,
+    questions,
     questions_report,
     referral,
     registration,
@@ -54,8 +54,8 @@ logger = logging.getLogger(__name__)
 # buttons come before the router that takes every remaining private message, and the
 # private flows' answers in groups (private_only) before the flows themselves.
 FEATURES: tuple[Any, ...] = (
-    common, private_only, start, organizers, referral, registration, my_data, calculator, faq,
-    stats, exports, handoff, followup, group_admin, questions_report, learning,
+    common, private_only, start, organizers, referral, registration, my_data, calculator,
+    questions, stats, exports, handoff, followup, group_admin, questions_report, learning,
     broadcasts, errors, router,
 )
 

@@ -70,7 +70,7 @@ class AppState:
     flows: dict[str, Flow] = field(default_factory=dict)
     payload_handlers: list[PayloadHandler] = field(default_factory=list)
     free_text: TextHandler | None = None
-    faq: Any = None  # bot.services.faq.FaqIndex, replaced whole on /muatulang
+    faq: Any = None  # bot.services.answering.FaqIndex, replaced whole on /muatulang
     lead_listeners: list[LeadListener] = field(default_factory=list)  # a lead was stored
     lead_erased_listeners: list[LeadListener] = field(default_factory=list)
     # Lead listeners waiting to run after their update, one after another, and whether a

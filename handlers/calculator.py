@@ -18,7 +18,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 from bot.context import App, BotContext, CommandSpec
 from bot.i18n import N_, rupiah
 from bot.knowledge import sources
-from bot.services import contribution, faq
+from bot.services import answering, contribution
 from bot.services.amounts import Income, Period, find_income
 from bot.services.matching import CONTRIBUTION_ENTRY, MatchResult
 from handlers.common import add_commands, in_group, send_private_link
@@ -145,7 +145,7 @@ async def send_income(update: Update, context: BotContext, income: Income,
     if user is not None:
         result = MatchResult("answer", CONTRIBUTION_ENTRY, (CONTRIBUTION_ENTRY,), 1.0,
                              "contribution")
-        await faq.log(context.sessions, telegram_user_id=user.id, text=logged_text,
+        await answering.log(context.sessions, telegram_user_id=user.id, text=logged_text,
                       result=result, now=context.now())
     if contribution.period_unclear(income.amount, income.period):
         await context.bot.send_message(chat.id, context.gettext(

@@ -10,7 +10,7 @@ from telegram.error import Forbidden, TelegramError
 from telegram.ext import ApplicationHandlerStop
 
 from bot.context import App, BotContext
-from bot.services import db_faults
+from db import faults as db_faults
 from handlers.common import blocked_the_bot
 
 logger = logging.getLogger(__name__)

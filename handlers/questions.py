@@ -13,8 +13,8 @@ from bot.context import App, BotContext
 from bot.errors import DomainError
 from bot.i18n import N_, tanggal
 from bot.knowledge import sources
-from bot.knowledge.faq import FaqEntry, KnowledgeError
-from bot.services import dialogue, faq, learning
+from bot.knowledge.loader import FaqEntry, KnowledgeError
+from bot.services import answering, dialogue, learning
 from bot.services.decision import Decision, SmallTalk
 from bot.services.matching import MatchResult
 from handlers import calculator
@@ -37,7 +37,7 @@ TOPIC_NAMES = {
 JOIN_TOPICS = frozenset({"daftar", "iuran", "program", "manfaat", "jht", "jp", "jkp"})
 
 
-def index(context: BotContext) -> faq.FaqIndex:
+def index(context: BotContext) -> answering.FaqIndex:
     current = context.bot_data.faq
     assert current is not None, "knowledge base not loaded"
     return current
@@ -105,7 +105,7 @@ async def answer_question(update: Update, context: BotContext) -> None:
         await calculator.send_income(update, context, reading.income, message.text)
         return
     text = reading.text  # a follow-up carries the last answer's programme and subject
-    answer = await faq.ask(context.sessions, index(context), telegram_user_id=user.id,
+    answer = await answering.ask(context.sessions, index(context), telegram_user_id=user.id,
                            text=text, now=context.now())
     decision = answer.decision
     if decision.action == "small_talk":
@@ -171,7 +171,7 @@ async def show_entry(update: Update, context: BotContext) -> None:
         return
     await query.answer()
     result = MatchResult("answer", entry_id, (entry_id,), 1.0, "button")
-    question_id = await faq.log(context.sessions, telegram_user_id=user.id,
+    question_id = await answering.log(context.sessions, telegram_user_id=user.id,
                                 text=f"[{entry_id}]", result=result, now=context.now())
     await send_entry(update, context, kb.get(entry_id), question_id)
 
@@ -204,7 +204,7 @@ async def feedback(update: Update, context: BotContext) -> None:
     _ = context.gettext
     try:
         _prefix, question_id, helpful = query.data.split(":")
-        await faq.give_feedback(context.sessions, question_id=int(question_id),
+        await answering.give_feedback(context.sessions, question_id=int(question_id),
                                 telegram_user_id=user.id, helpful=helpful == "1",
                                 now=context.now())
     except (ValueError, DomainError):
@@ -234,7 +234,7 @@ async def reload_knowledge(update: Update, context: BotContext) -> None:
         return
     _ = context.gettext
     try:
-        new_index = faq.build_index(context.settings.knowledge_path)
+        new_index = answering.build_index(context.settings.knowledge_path)
     except KnowledgeError as error:
         logger.warning("knowledge base reload refused: %s problems", len(error.problems))
         await message.reply_text(_("❌ The knowledge base has errors; the old one stays in use.")

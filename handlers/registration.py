@@ -19,9 +19,9 @@ from bot.context import App, BotContext, CommandSpec, Flow
 from bot.errors import DomainError
 from bot.i18n import N_
 from bot.services import (
+    answering,
     conversations,
     dialogue,
-    faq,
     leads,
     referrals,
     registration,
@@ -33,7 +33,7 @@ from bot.services.decision import Decision, decide
 from bot.services.matching import is_contribution_question
 from bot.services.registration import Kind, Step
 from handlers import calculator, lead_views, registration_views
-from handlers import faq as faq_views
+from handlers import questions as question_views
 from handlers.common import add_commands, main_menu, tell_in_background
 from handlers.registration_errors import error_text
 from handlers.router import timeout_text
@@ -271,9 +271,9 @@ async def _answer_question(update: Update, context: BotContext, data: dict[str, 
     if asked.entry_id is not None and asked.entry_id in index.kb:
         decision = Decision("answer", entry_id=asked.entry_id, confidence=1.0,
                             reason="form_question")
-    question_id = await faq.log(context.sessions, telegram_user_id=user.id, text=text,
+    question_id = await answering.log(context.sessions, telegram_user_id=user.id, text=text,
                                 result=decision.as_match(), now=context.now())
-    await faq_views.reply_to(update, context, decision, question_id)
+    await question_views.reply_to(update, context, decision, question_id)
     return True
 
 

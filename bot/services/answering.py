@@ -8,10 +8,10 @@ from datetime import datetime
 from pathlib import Path
 
 from bot.errors import DomainError
-from bot.knowledge.faq import KnowledgeBase, load_knowledge
+from bot.knowledge.loader import KnowledgeBase, load_knowledge
 from bot.services.decision import Decision, decide
 from bot.services.matching import Matcher, MatchResult
-from db import faq as queries
+from db import question_log as queries
 from db.session import Sessions
 
 logger = logging.getLogger(__name__)
