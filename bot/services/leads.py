@@ -16,9 +16,9 @@ from bot.services.erasure import erase_expired as erase_expired
 from bot.services.erasure import erase_own as erase_own
 from bot.services.erasure import forget_erased_registration
 from bot.services.registration import CONSENT_VERSION, Kind
+from db import conversations as conversation_queries
 from db import leads as queries
 from db import organizers as organizer_queries
-from db import users as user_queries
 from db.models import Lead, ReferralCode
 from db.session import Sessions
 
@@ -143,7 +143,7 @@ async def submit(
                 await queries.add_status_change(session, row.id, STATUS_NEW, None, now)
                 await _attribute(session, row, kind, telegram_user_id, data.get("referral_code"))
             await forget_erased_registration(session, values["nik"], nik_key)
-            await user_queries.delete_conversation(session, chat_id, telegram_user_id)
+            await conversation_queries.delete_conversation(session, chat_id, telegram_user_id)
             view = await _view(session, row)
     except IntegrityError:
         # Two submissions raced on the same NIK or user; the other one won.
