@@ -125,6 +125,11 @@ class BotContext(CallbackContext[ExtBot[None], dict[str, Any], dict[str, Any], A
     def sessions(self) -> Sessions:
         return _required(self.bot_data.sessions)
 
+    @property
+    def faq_index(self) -> FaqIndex:
+        """The knowledge base and its matcher in use now (AppState.faq)."""
+        return _required(self.bot_data.faq)
+
     def now(self) -> datetime:
         return self.bot_data.clock()
 

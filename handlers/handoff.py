@@ -16,7 +16,7 @@ from telegram import ReplyParameters, Update
 from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop, CallbackQueryHandler, CommandHandler, filters
 
-from bot.context import App, BotContext, CommandSpec, Flow
+from bot.context import App, BotContext, CommandSpec, Flow, Group
 from bot.i18n import N_, Gettext
 from bot.services import conversations, handoff
 from bot.services.conversations import FlowState
@@ -217,15 +217,18 @@ async def finish(update: Update, context: BotContext, ticket_id: int) -> None:
             handoff_staff.staff_gettext(context), ticket.first_name, ticket.id))
 
 
+# The open thread takes the worker's messages (bot/app.py's FEATURES plugs it in).
+FLOW_HANDLERS = {handoff.FLOW: Flow(on_message, "petugas")}
+
+
 def register(app: App) -> None:
+    """The worker's side; the staff side is handlers/handoff_staff.py, the next feature."""
     private = filters.ChatType.PRIVATE
-    app.bot_data.flows[handoff.FLOW] = Flow(on_message, "petugas")
-    # Group -2 runs before the others: /batal ends a handoff here and stops; any other /batal
-    # (a form) goes on to the feature that owns it.
+    # Before every other group: /batal ends a handoff here and stops; any other /batal (a
+    # form's) goes on to the feature that owns it.
     app.add_handler(CommandHandler(["batal", "cancel"], cancel_thread, filters=private),
-                    group=-2)
+                    group=Group.CANCEL_HANDOFF)
     app.add_handler(CommandHandler("petugas", ask_staff, filters=private))
     app.add_handler(CallbackQueryHandler(ask_from_button, pattern=r"^handoff:ask:\d{1,18}$"))
     app.add_handler(CallbackQueryHandler(done, pattern=r"^handoff:done:\d{1,18}$"))
     add_commands(app, CommandSpec("petugas", N_("Ask our staff a question")))
-    handoff_staff.register(app)

@@ -173,7 +173,6 @@ def recap_table(context: BotContext, recap: organizers.Recap) -> str:
 
 def register(app: App) -> None:
     private = filters.ChatType.PRIVATE
-    app.bot_data.payload_handlers.append(claim_from_link)
     app.add_handler(CommandHandler("kodeku", show_code, filters=private))
     app.add_handler(CommandHandler("rekap", show_recap, filters=private))
     add_commands(

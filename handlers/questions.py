@@ -246,7 +246,6 @@ async def reload_knowledge(update: Update, context: BotContext) -> None:
 
 
 def register(app: App) -> None:
-    app.bot_data.free_text = answer_question
     app.add_handler(CallbackQueryHandler(show_entry, pattern=r"^faq:show:"))
     app.add_handler(CallbackQueryHandler(show_topics, pattern=r"^(menu:topics|faq:topic:\w+)$"))
     app.add_handler(CallbackQueryHandler(feedback, pattern=r"^fb:\d{1,18}:[01]$"))

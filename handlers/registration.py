@@ -380,6 +380,11 @@ async def close_idle_forms(context: BotContext) -> None:
         logger.info("closed %s idle forms", len(closed))
 
 
+# Both forms take the user's answers (bot/app.py's FEATURES plugs them in).
+FLOW_HANDLERS = {name: Flow(on_answer, "daftar" if name == "register" else "rujuk")
+                 for name in FLOWS}
+
+
 def register(app: App) -> None:
     private = filters.ChatType.PRIVATE
     if app.job_queue is not None:
@@ -393,8 +398,6 @@ def register(app: App) -> None:
     app.add_handler(CallbackQueryHandler(on_consent, pattern=r"^reg:consent:(yes|no)$"))
     app.add_handler(CallbackQueryHandler(join_from_answer, pattern=r"^reg:join$"))
     app.add_handler(CallbackQueryHandler(on_summary, pattern=r"^reg:"))
-    for name in FLOWS:
-        app.bot_data.flows[name] = Flow(on_answer, "daftar" if name == "register" else "rujuk")
     add_commands(
         app,
         CommandSpec("daftar", N_("Register my interest in joining")),
