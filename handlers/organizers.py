@@ -62,19 +62,14 @@ async def claim_from_link(update: Update, context: BotContext, payload: str) -> 
     if message is None or user is None:
         return True
     _ = context.gettext
-    limiter = referrals.GuessLimiter(context.sessions, kind="invite link")
     try:
-        await limiter.check(user.id, context.now())
-        info = await organizers.claim_invite(
-            context.sessions, token=payload, telegram_user_id=user.id, now=context.now()
-        )
+        info = await organizers.claim_invite_link(
+            context.sessions, token=payload, telegram_user_id=user.id, now=context.now())
     except referrals.TooManyGuesses:
         await message.reply_text(_("⚠️ Too many invalid invitation links. Please wait 10 "
                                    "minutes, then open the link from the branch staff again."))
         return True
     except (InviteUnknown, InviteExpired, InviteUsed, AlreadyOrganizer) as error:
-        if isinstance(error, InviteUnknown):
-            await limiter.miss(user.id, context.now())
         await message.reply_text(_(REFUSALS[type(error)]))
         return True
     await message.reply_text("\n".join([
