@@ -94,12 +94,14 @@ async def submit(update: Update, context: BotContext, text: str) -> None:
     if not context.settings.staff_chat_ids:
         await context.bot.send_message(chat.id, unavailable(_))
         return
+
+    async def post(posted: handoff.Posted) -> list[tuple[int, int]]:
+        return await post_copies(context, posted, text)
+
     try:
-        # Recorded first, posted second: every copy in a staff group counts toward the
-        # limit of follow-ups, whatever fails after it was posted.
-        posted = await handoff.post(context.sessions, telegram_user_id=user.id,
-                                    first_name=user.first_name, text=text, now=context.now(),
-                                    staff_chats=context.settings.staff_chat_ids)
+        submitted = await handoff.submit(
+            context.sessions, telegram_user_id=user.id, first_name=user.first_name, text=text,
+            now=context.now(), staff_chats=context.settings.staff_chat_ids, post_copies=post)
     except handoff.EmptyQuestion:
         await context.bot.send_message(chat.id, _("Please type your question."))
         return
@@ -109,6 +111,7 @@ async def submit(update: Update, context: BotContext, text: str) -> None:
             "answer before writing more; this message was not passed on. For something "
             "urgent, call 175."))
         return
+    posted = submitted.posted
     ticket = posted.ticket
     keyboard = done_keyboard(ticket.id, _)
     if posted.duplicate:
@@ -116,15 +119,9 @@ async def submit(update: Update, context: BotContext, text: str) -> None:
             "Your message is with our staff already (ticket #{number}).").format(
             number=ticket.id), reply_markup=keyboard)
         return
-    copies = await post_copies(context, posted, text)
-    if not copies:
-        await handoff.abandon(context.sessions, ticket_id=ticket.id, telegram_user_id=user.id,
-                              now=context.now(), rows=posted.rows.values(), close=posted.new)
+    if not submitted.reached_staff:
         await context.bot.send_message(chat.id, unavailable(_))
         return
-    await handoff.record_copies(context.sessions, rows=posted.rows, copies=copies)
-    logger.info("ticket %s %s user=%s copies=%s", ticket.id,
-                "opened" if posted.new else "follow-up", user.id, len(copies))
     reply = (_("✅ Your question went to our staff as ticket #{number}. Their answer will "
                "appear here. You can add details by writing here; press Done when you "
                "have what you need.") if posted.new
