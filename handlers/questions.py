@@ -16,7 +16,6 @@ from bot.knowledge import sources
 from bot.knowledge.loader import FaqEntry, KnowledgeError
 from bot.services import answering, dialogue, learning
 from bot.services.decision import Decision, SmallTalk
-from bot.services.matching import MatchResult
 from handlers import calculator
 from handlers.access import staff_command
 from handlers.common import escape, main_menu
@@ -170,9 +169,9 @@ async def show_entry(update: Update, context: BotContext) -> None:
             "This button is no longer valid. Please use the latest message."), show_alert=True)
         return
     await query.answer()
-    result = MatchResult("answer", entry_id, (entry_id,), 1.0, "button")
-    question_id = await answering.log(context.sessions, telegram_user_id=user.id,
-                                text=f"[{entry_id}]", result=result, now=context.now())
+    question_id = await answering.log_shown(context.sessions, telegram_user_id=user.id,
+                                            entry_id=entry_id, reason="button",
+                                            now=context.now())
     await send_entry(update, context, kb.get(entry_id), question_id)
 
 

@@ -76,6 +76,18 @@ async def log(
         )
 
 
+async def log_shown(
+    sessions: Sessions, *, telegram_user_id: int, entry_id: str, reason: str, now: datetime,
+    text: str | None = None,
+) -> int:
+    """An entry given without matching a question, logged as a sure answer for feedback and
+    reports: a button pressed (reason "button", text "[entry_id]"), or the calculator's sum
+    for an income in the user's words (reason "contribution", their text)."""
+    result = MatchResult("answer", entry_id, (entry_id,), 1.0, reason)
+    return await log(sessions, telegram_user_id=telegram_user_id,
+                     text=f"[{entry_id}]" if text is None else text, result=result, now=now)
+
+
 async def give_feedback(
     sessions: Sessions, *, question_id: int, telegram_user_id: int, helpful: bool,
     now: datetime,
