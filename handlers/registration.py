@@ -272,7 +272,7 @@ async def _answer_question(update: Update, context: BotContext, data: dict[str, 
         decision = Decision("answer", entry_id=asked.entry_id, confidence=1.0,
                             reason="form_question")
     question_id = await answering.log(context.sessions, telegram_user_id=user.id, text=text,
-                                result=decision.as_match(), now=context.now())
+                                      result=decision.as_match(), now=context.now())
     await question_views.reply_to(update, context, decision, question_id)
     return True
 
