@@ -10,7 +10,7 @@ from pathlib import Path
 
 from telegram import Update
 
-from bot.knowledge.faq import KnowledgeError
+from bot.knowledge.loader import KnowledgeError
 from bot.settings import SettingsError, load_settings
 
 
@@ -66,7 +66,7 @@ def main(argv: list[str] | None = None) -> int:
             path = os.environ.get("KNOWLEDGE_PATH")
             return run_eval(args.split, args.kb or (Path(path) if path else None), args.misses)
         if args.command == "kb" and args.kb_command == "check":
-            from bot.knowledge.faq import check_knowledge
+            from bot.knowledge.loader import check_knowledge
 
             path = os.environ.get("KNOWLEDGE_PATH")
             print(check_knowledge(Path(path)) if path else check_knowledge())

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from telegram import (
     BotCommand,
@@ -16,11 +18,19 @@ from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import ApplicationBuilder, BaseRateLimiter, ContextTypes, Defaults
 
-from bot.context import App, AppState, BotContext
+from bot.context import (
+    App,
+    AppState,
+    BotContext,
+    Flow,
+    LeadListener,
+    PayloadHandler,
+    TextHandler,
+)
 from bot.i18n import load_catalogs
 from bot.ratelimit import ReplyPacedRateLimiter
 from bot.request import RetryingRequest
-from bot.services.faq import build_index
+from bot.services.answering import build_index
 from bot.services.learning import load_learned
 from bot.settings import Settings, SettingsError
 from bot.updates import CleanInputApplication, PerUserUpdateProcessor
@@ -32,14 +42,15 @@ from handlers import (
     common,
     errors,
     exports,
-    faq,
     followup,
     group_admin,
     handoff,
+    handoff_staff,
     learning,
     my_data,
     organizers,
     private_only,
+    questions,
     questions_report,
     referral,
     registration,
@@ -50,14 +61,112 @@ from handlers import (
 
 logger = logging.getLogger(__name__)
 
-# Order matters: the first matching handler of a group wins, so specific commands and
-# buttons come before the router that takes every remaining private message, and the
-# private flows' answers in groups (private_only) before the flows themselves.
-FEATURES: tuple[Any, ...] = (
-    common, private_only, start, organizers, referral, registration, my_data, calculator, faq,
-    stats, exports, handoff, followup, group_admin, questions_report, learning,
-    broadcasts, errors, router,
+
+class Feature(Protocol):
+    """A feature: a module of handlers/ whose register(app) adds its handlers (in the groups
+    of bot.context.Group), its menu commands next to them (add_commands, staff_command) and
+    its jobs. What it plugs into the shared pieces is said in its row of FEATURES."""
+
+    def register(self, app: App) -> None: ...
+
+
+@dataclass(frozen=True)
+class Row:
+    """One feature and what it gives the shared pieces of AppState besides its handlers."""
+
+    feature: Feature
+    # Offered `/start <payload>` (deep links), in table order, until one takes it.
+    payload: PayloadHandler | None = None
+    # Flows by name: they take the user's private messages while one is open (router).
+    flows: Mapping[str, Flow] = field(default_factory=dict)
+    # Private text that no flow is waiting for (router); one feature at most.
+    free_text: TextHandler | None = None
+    # Told after the update that stored (on_lead) or erased (on_lead_erased) a lead.
+    on_lead: LeadListener | None = None
+    on_lead_erased: LeadListener | None = None
+
+
+# The bot's table of contents. A feature's handler is handlers/<module>.py; its rules are in
+# bot/services/, its queries in db/ (named in the comment above its row); what users read is
+# the handler module's _("...") msgids, translated in locales/en/LC_MESSAGES/messages.po.
+#
+# Order matters: within a handler group the first matching handler wins, so specific
+# commands and buttons come before the router that takes every remaining private message,
+# the private flows' answers in groups (private_only) before the flows themselves, and
+# payloads go to private_only ("go_"), organizers ("inv_"), then referral (any other code).
+FEATURES: tuple[Row, ...] = (
+    # Every update: visit and language (Group.OBSERVE); menus, links, background lead jobs
+    #   rules: users, codes | queries: db/users.py
+    Row(common),
+    # /daftar, /iuran, /petugas, /hapusdata... in a group: a link to the private chat
+    #   rules: codes (go_<flow> payloads) | queries: -
+    Row(private_only, payload=private_only.open_from_link),
+    # /start, main menu, /bantuan, /bahasa, /kontak | rules: users | queries: db/users.py
+    Row(start),
+    # /start inv_..., /kodeku, /rekap (union organizers)
+    #   rules: organizers, referrals (guess limiter), codes | queries: db/organizers.py, guesses.py
+    Row(organizers, payload=organizers.claim_from_link),
+    # /start <referral code> | rules: referrals | queries: db/organizers.py, db/guesses.py
+    Row(referral, payload=referral.start_with_code),
+    # /daftar, /rujuk, /batal: the lead form (flows "register", "refer"); views in
+    #   registration_views.py, lead_views.py, registration_errors.py
+    #   rules: registration, validators, leads, regions | queries: db/leads.py, conversations.py
+    Row(registration, flows=registration.FLOW_HANDLERS),
+    # /datasaya, /hapusdata, daily retention | rules: erasure, leads | queries: db/erasure.py
+    Row(my_data),
+    # /iuran: the contribution calculator | rules: contribution, amounts | queries: question_log
+    Row(calculator),
+    # Free-text questions, topics, 👍/👎, answers in groups, /muatulang
+    #   rules: answering, decision, matching, dialogue; knowledge: bot/knowledge/loader.py,
+    #   locales/knowledge/faq.yaml | queries: db/question_log.py
+    Row(questions, free_text=questions.answer_question),
+    # /stats, /target, the daily digest | rules: stats, charts, digest | queries: db/stats.py
+    Row(stats),
+    # /ekspor | rules: exports | queries: db/stats.py, db/organizers.py
+    Row(exports),
+    # /petugas, "Ask our staff", Done, /batal of a thread (Group.CANCEL_HANDOFF): flow "handoff"
+    #   rules: handoff | queries: db/handoff.py
+    Row(handoff, flows=handoff.FLOW_HANDLERS),
+    # Staff replies to a ticket copy, /tutup; long answers in parts (handoff_relay.py)
+    #   rules: handoff, message_parts | queries: db/handoff.py
+    Row(handoff_staff),
+    # Lead cards in the staff groups, status buttons, /status
+    #   rules: followup | queries: db/followup.py, db/leads.py
+    Row(followup, on_lead=followup.announce_lead, on_lead_erased=followup.refresh_lead),
+    # /serikat_baru, /undang, /nonaktifkan, /serikat (administrators)
+    #   rules: group_admin, organizers | queries: db/followup.py, db/organizers.py
+    Row(group_admin),
+    # /pertanyaan: unanswered questions | rules: questions_report | queries: same name in db/
+    Row(questions_report),
+    # /lampirkan, draft buttons: staff teach the matcher | rules: learning | queries: learning
+    Row(learning),
+    # /siaran: broadcasts to opted-in workers | rules: broadcasts | queries: db/broadcasts.py
+    Row(broadcasts),
+    # The error handler: logs, apologises, database outages | rules: outages | db/faults.py
+    Row(errors),
+    # Last: edits and channel posts (Group.IGNORE), the open flow or the free-text answerer,
+    #   unknown commands, stale buttons | rules: conversations | queries: db/conversations.py
+    Row(router),
 )
+
+
+def wire(app: App, rows: tuple[Row, ...] = FEATURES) -> None:
+    """Registers each feature's handlers and plugs its row into AppState, in table order."""
+    state = app.bot_data
+    for row in rows:
+        row.feature.register(app)
+        if row.payload is not None:
+            state.payload_handlers.append(row.payload)
+        for name, flow in row.flows.items():
+            assert name not in state.flows, f"two features claim the flow {name!r}"
+            state.flows[name] = flow
+        if row.free_text is not None:
+            assert state.free_text is None, "two features claim the free text"
+            state.free_text = row.free_text
+        if row.on_lead is not None:
+            state.lead_listeners.append(row.on_lead)
+        if row.on_lead_erased is not None:
+            state.lead_erased_listeners.append(row.on_lead_erased)
 
 
 def build_application(
@@ -114,8 +223,7 @@ def build_application(
     state.catalogs = load_catalogs(default=settings.default_language)
     # A broken knowledge base stops the start (KnowledgeError names the file and entry).
     state.faq = build_index(settings.knowledge_path)
-    for feature in FEATURES:
-        feature.register(app)
+    wire(app)
     return app
 
 
@@ -123,7 +231,7 @@ async def on_startup(app: App) -> None:
     """Brings the schema up to date and publishes the command menus."""
     state = app.bot_data
     assert state.engine is not None and state.catalogs is not None and state.settings
-    assert state.sessions is not None
+    assert state.sessions is not None and state.faq is not None
     await upgrade(state.engine)
     # Phrasings staff attached from /pertanyaan join the matcher (bot/services/learning.py).
     state.faq = await load_learned(state.sessions, state.faq)

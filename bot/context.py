@@ -6,7 +6,9 @@ from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from enum import IntEnum
 from typing import Any, TypeVar
+from uuid import uuid4
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 from telegram import Update
@@ -14,6 +16,7 @@ from telegram.ext import Application, CallbackContext, ExtBot, JobQueue
 
 from bot.i18n import Catalogs, Gettext
 from bot.ratelimit import RateLimitArgs
+from bot.services.answering import FaqIndex
 from bot.services.conversations import FlowState
 from bot.settings import Settings
 from db.session import Sessions
@@ -29,6 +32,25 @@ def _required(value: T | None) -> T:
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+class Group(IntEnum):
+    """python-telegram-bot's handler groups, in the order they see an update. Within a group
+    the first matching handler wins; every group gets its turn unless a handler raises
+    ApplicationHandlerStop. The features' handlers are in FEATURES, in its order (bot/app.py).
+    """
+
+    # Edited messages and channel posts stop here: an edit is not a new answer
+    # (handlers/router.py: ignore_update).
+    IGNORE = -3
+    # /batal while a handoff thread is open ends the thread and stops; any other /batal (a
+    # form's) goes on to the feature that owns it (handlers/handoff.py: cancel_thread).
+    CANCEL_HANDOFF = -2
+    # Observers of every update: records the visit, loads the user's language
+    # (handlers/common.py: remember_user).
+    OBSERVE = -1
+    # Commands, buttons and messages of the features, then the router's catch-alls.
+    FEATURES = 0
 
 
 FlowHandler = Callable[[Update, "BotContext", FlowState], Awaitable[None]]
@@ -56,10 +78,12 @@ class CommandSpec:
 
 @dataclass
 class AppState:
-    """Live objects shared by all handlers; PTB builds it without arguments.
+    """Everything the process shares between updates, each piece a typed field; PTB builds
+    it without arguments and build_application() fills it.
 
-    The registries let each feature module plug into the shared pieces (the menu of
-    commands, the flows that take free text, /start payloads) from its register().
+    The registries (flows, payload handlers, the free-text answerer, lead listeners) are
+    filled from the rows of bot/app.py's FEATURES; `commands` by the features' register()
+    (add_commands, staff_command), next to the handler of each command.
     """
 
     settings: Settings | None = None
@@ -71,14 +95,20 @@ class AppState:
     flows: dict[str, Flow] = field(default_factory=dict)
     payload_handlers: list[PayloadHandler] = field(default_factory=list)
     free_text: TextHandler | None = None
-    faq: Any = None  # bot.services.faq.FaqIndex, replaced whole on /muatulang
+    faq: FaqIndex | None = None  # replaced whole on /muatulang and /lampirkan
     lead_listeners: list[LeadListener] = field(default_factory=list)  # a lead was stored
     lead_erased_listeners: list[LeadListener] = field(default_factory=list)
     # Lead listeners waiting to run after their update, one after another, and whether a
     # task is running them (handlers/common.tell_in_background).
     lead_jobs: deque[tuple[LeadListener, int]] = field(default_factory=deque)
     lead_jobs_running: bool = False
-    extras: dict[str, Any] = field(default_factory=dict)
+    # This process among the instances sharing the database: the owner of the broadcasts it
+    # sends (bot/services/broadcasts.py leases), and those it is sending now.
+    instance_id: str = field(default_factory=lambda: uuid4().hex)
+    broadcasts_running: set[int] = field(default_factory=set)
+    # When each database fault cause was last logged as an ERROR (time.monotonic()), so an
+    # outage is one ERROR, then WARNINGs (handlers/errors.py).
+    db_faults_logged: dict[str, float] = field(default_factory=dict)
     # This process alone receives the updates (long polling); False behind a webhook, where
     # instances take turns with the same users.
     sole_receiver: bool = False
@@ -95,6 +125,11 @@ class BotContext(CallbackContext[ExtBot[RateLimitArgs], dict[str, Any], dict[str
     @property
     def sessions(self) -> Sessions:
         return _required(self.bot_data.sessions)
+
+    @property
+    def faq_index(self) -> FaqIndex:
+        """The knowledge base and its matcher in use now (AppState.faq)."""
+        return _required(self.bot_data.faq)
 
     def now(self) -> datetime:
         return self.bot_data.clock()

@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-import uuid
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, ReplyParameters, Update
 from telegram.error import Forbidden, TelegramError
@@ -35,7 +34,7 @@ def _app(context: BotContext) -> App:
 
 
 def instance_id(app: App) -> str:
-    return str(app.bot_data.extras.setdefault("instance_id", uuid.uuid4().hex))
+    return app.bot_data.instance_id
 
 
 async def prepare(update: Update, context: BotContext) -> None:
@@ -198,7 +197,7 @@ class ProgressMessage:
 
 async def send_all(app: App, broadcast_id: int) -> None:
     """Sends what is pending of one broadcast, unless this instance is at it already."""
-    running: set[int] = app.bot_data.extras.setdefault("broadcasts_running", set())
+    running = app.bot_data.broadcasts_running
     sessions = app.bot_data.sessions
     assert sessions is not None
     if broadcast_id in running:
@@ -244,7 +243,7 @@ async def resume(context: BotContext) -> None:
     """At start and every minute: continues broadcasts left sending (by a stop or a crash)."""
     app = _app(context)
     for broadcast_id in await broadcasts.resumable(context.sessions):
-        if broadcast_id not in app.bot_data.extras.get("broadcasts_running", set()):
+        if broadcast_id not in app.bot_data.broadcasts_running:
             app.create_task(send_all(app, broadcast_id), name=f"broadcast-{broadcast_id}")
 
 

@@ -17,9 +17,9 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 from bot.context import App, BotContext, CommandSpec
 from bot.i18n import N_, rate, rupiah
 from bot.knowledge import sources
-from bot.services import contribution, faq
+from bot.services import answering, contribution
 from bot.services.amounts import Income, Period, find_income
-from bot.services.matching import CONTRIBUTION_ENTRY, MatchResult
+from bot.services.matching import CONTRIBUTION_ENTRY
 from handlers.callback_data import IncomeButton, MenuButton, MenuItem, PeriodButton
 from handlers.common import add_commands, answer_stale, in_group, send_private_link
 
@@ -126,10 +126,9 @@ async def send_income(update: Update, context: BotContext, income: Income,
     if chat is None:
         return
     if user is not None:
-        result = MatchResult("answer", CONTRIBUTION_ENTRY, (CONTRIBUTION_ENTRY,), 1.0,
-                             "contribution")
-        await faq.log(context.sessions, telegram_user_id=user.id, text=logged_text,
-                      result=result, now=context.now())
+        await answering.log_shown(context.sessions, telegram_user_id=user.id,
+                                  entry_id=CONTRIBUTION_ENTRY, reason="contribution",
+                                  text=logged_text, now=context.now())
     if contribution.period_unclear(income.amount, income.period):
         await context.bot.send_message(chat.id, context.gettext(
             "Is {amount} your income per day, per week or per month?").format(

@@ -11,7 +11,7 @@ from telegram.constants import ChatType
 from telegram.ext import TypeHandler
 from telegram.helpers import create_deep_linked_url
 
-from bot.context import App, BotContext, CommandSpec, LeadListener
+from bot.context import App, BotContext, CommandSpec, Group, LeadListener
 from bot.i18n import Gettext
 from bot.services import codes, users
 from handlers.callback_data import MenuButton, MenuItem
@@ -155,4 +155,4 @@ def add_commands(app: App, *specs: CommandSpec) -> None:
 
 
 def register(app: App) -> None:
-    app.add_handler(TypeHandler(Update, remember_user), group=-1)
+    app.add_handler(TypeHandler(Update, remember_user), group=Group.OBSERVE)

@@ -10,14 +10,10 @@ from telegram.error import Forbidden, TelegramError
 from telegram.ext import ApplicationHandlerStop
 
 from bot.context import App, BotContext
-from bot.services import db_faults
+from bot.services import outages
 from handlers.common import blocked_the_bot
 
 logger = logging.getLogger(__name__)
-
-# One ERROR per database outage: the same cause again within this many seconds is a WARNING.
-FAULT_QUIET_SECONDS = 300.0
-
 
 async def on_error(update: object, context: BotContext) -> None:
     """Logs the exception (type and update id only) and apologises to the user."""
@@ -28,7 +24,7 @@ async def on_error(update: object, context: BotContext) -> None:
         logger.info("user blocked the bot update=%s", update_id)
         await blocked_the_bot(context, update.effective_user.id)
         return
-    fault = db_faults.classify(error)
+    fault = outages.classify(error)
     if fault is not None:
         await _database_fault(update, context, fault, update_id)
         # The update's other handlers would hit the same wall: one apology is enough.
@@ -48,16 +44,13 @@ async def on_error(update: object, context: BotContext) -> None:
         logger.warning("could not send the apology for update=%s", update_id)
 
 
-async def _database_fault(update: object, context: BotContext, fault: db_faults.DatabaseFault,
+async def _database_fault(update: object, context: BotContext, fault: outages.DatabaseFault,
                           update_id: int | None) -> None:
     """The database cannot be written: one clear line for the operator, a short note to
     the user. Nothing is remembered but the time of the log line, so the bot recovers as soon
     as the database is writable again."""
-    extras, now = context.bot_data.extras, time.monotonic()
-    last = extras.get("db_fault_logged", {})
-    if now - last.get(fault.cause, -FAULT_QUIET_SECONDS) >= FAULT_QUIET_SECONDS:
+    if outages.first_in_a_while(context.bot_data.db_faults_logged, fault, time.monotonic()):
         logger.error("%s: %s (update=%s)", fault.cause, fault.detail, update_id)
-        extras["db_fault_logged"] = {**last, fault.cause: now}
     else:
         logger.warning("still %s (update=%s)", fault.cause, update_id)
     if not isinstance(update, Update) or update.effective_chat is None:

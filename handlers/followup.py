@@ -206,8 +206,6 @@ async def status_command(update: Update, context: BotContext) -> None:
 
 
 def register(app: App) -> None:
-    app.bot_data.lead_listeners.append(announce_lead)
-    app.bot_data.lead_erased_listeners.append(refresh_lead)
     if app.job_queue is not None and app.bot_data.sole_receiver:
         app.job_queue.run_once(announce_missed, when=0, name="announce_missed")
     staff_button(app, r"^lead:", press_status)

@@ -16,7 +16,7 @@ from telegram import ReplyParameters, Update
 from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop, CallbackQueryHandler, CommandHandler, filters
 
-from bot.context import App, BotContext, CommandSpec, Flow
+from bot.context import App, BotContext, CommandSpec, Flow, Group
 from bot.i18n import N_, Gettext
 from bot.services import conversations, handoff
 from bot.services.conversations import FlowState
@@ -104,12 +104,14 @@ async def submit(update: Update, context: BotContext, text: str) -> None:
     if not context.settings.staff_chat_ids:
         await context.bot.send_message(chat.id, unavailable(_))
         return
+
+    async def post(posted: handoff.Posted) -> list[tuple[int, int]]:
+        return await post_copies(context, posted, text)
+
     try:
-        # Recorded first, posted second: every copy in a staff group counts toward the
-        # limit of follow-ups, whatever fails after it was posted.
-        posted = await handoff.post(context.sessions, telegram_user_id=user.id,
-                                    first_name=user.first_name, text=text, now=context.now(),
-                                    staff_chats=context.settings.staff_chat_ids)
+        submitted = await handoff.submit(
+            context.sessions, telegram_user_id=user.id, first_name=user.first_name, text=text,
+            now=context.now(), staff_chats=context.settings.staff_chat_ids, post_copies=post)
     except handoff.EmptyQuestion:
         await context.bot.send_message(chat.id, _("Please type your question."))
         return
@@ -119,6 +121,7 @@ async def submit(update: Update, context: BotContext, text: str) -> None:
             "answer before writing more; this message was not passed on. For something "
             "urgent, call 175."))
         return
+    posted = submitted.posted
     ticket = posted.ticket
     keyboard = done_keyboard(ticket.id, _)
     if posted.duplicate:
@@ -126,15 +129,9 @@ async def submit(update: Update, context: BotContext, text: str) -> None:
             "Your message is with our staff already (ticket #{number}).").format(
             number=ticket.id), reply_markup=keyboard)
         return
-    copies = await post_copies(context, posted, text)
-    if not copies:
-        await handoff.abandon(context.sessions, ticket_id=ticket.id, telegram_user_id=user.id,
-                              now=context.now(), rows=posted.rows.values(), close=posted.new)
+    if not submitted.reached_staff:
         await context.bot.send_message(chat.id, unavailable(_))
         return
-    await handoff.record_copies(context.sessions, rows=posted.rows, copies=copies)
-    logger.info("ticket %s %s user=%s copies=%s", ticket.id,
-                "opened" if posted.new else "follow-up", user.id, len(copies))
     reply = (_("✅ Your question went to our staff as ticket #{number}. Their answer will "
                "appear here. You can add details by writing here; press Done when you "
                "have what you need.") if posted.new
@@ -229,15 +226,18 @@ async def finish(update: Update, context: BotContext, ticket_id: int) -> None:
             staff_gettext(context), ticket.first_name, ticket.id))
 
 
+# The open thread takes the worker's messages (bot/app.py's FEATURES plugs it in).
+FLOW_HANDLERS = {handoff.FLOW: Flow(on_message, "petugas")}
+
+
 def register(app: App) -> None:
+    """The worker's side; the staff side is handlers/handoff_staff.py, the next feature."""
     private = filters.ChatType.PRIVATE
-    app.bot_data.flows[handoff.FLOW] = Flow(on_message, "petugas")
-    # Group -2 runs before the others: /batal ends a handoff here and stops; any other /batal
-    # (a form) goes on to the feature that owns it.
+    # Before every other group: /batal ends a handoff here and stops; any other /batal (a
+    # form's) goes on to the feature that owns it.
     app.add_handler(CommandHandler(["batal", "cancel"], cancel_thread, filters=private),
-                    group=-2)
+                    group=Group.CANCEL_HANDOFF)
     app.add_handler(CommandHandler("petugas", ask_staff, filters=private))
     app.add_handler(CallbackQueryHandler(ask_from_button, pattern=r"^handoff:ask:"))
     app.add_handler(CallbackQueryHandler(done, pattern=r"^handoff:done:"))
     add_commands(app, CommandSpec("petugas", N_("Ask our staff a question")))
-    handoff_staff.register(app)

@@ -84,7 +84,7 @@ async def on_button(update: Update, context: BotContext) -> None:
 async def _choose(update: Update, context: BotContext, question_id: int) -> None:
     chat = update.effective_chat
     assert chat is not None
-    _, index = context.gettext, context.bot_data.faq
+    _, index = context.gettext, context.faq_index
     found = await learning.candidates(context.sessions, index, question_id=question_id)
     rows = []
     for entry_id in found.entry_ids:
@@ -110,7 +110,7 @@ async def _attach(context: BotContext, question_id: int, entry_id: str | None,
     """Stores the phrasing, swaps the running index, returns the confirmation."""
     _ = context.gettext
     context.bot_data.faq = await learning.attach(
-        context.sessions, context.bot_data.faq, question_id=question_id, entry_id=entry_id,
+        context.sessions, context.faq_index, question_id=question_id, entry_id=entry_id,
         telegram_user_id=user_id, now=context.now())
     logger.info("question %s attached to %s by admin=%s", question_id,
                 entry_id or "out-of-scope", user_id)

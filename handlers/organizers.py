@@ -58,19 +58,14 @@ async def claim_from_link(update: Update, context: BotContext, payload: str) -> 
     if message is None or user is None:
         return True
     _ = context.gettext
-    limiter = referrals.GuessLimiter(context.sessions, kind="invite link")
     try:
-        await limiter.check(user.id, context.now())
-        info = await organizers.claim_invite(
-            context.sessions, token=payload, telegram_user_id=user.id, now=context.now()
-        )
+        info = await organizers.claim_invite_link(
+            context.sessions, token=payload, telegram_user_id=user.id, now=context.now())
     except referrals.TooManyGuesses:
         await message.reply_text(_("⚠️ Too many invalid invitation links. Please wait 10 "
                                    "minutes, then open the link from the branch staff again."))
         return True
     except (InviteUnknown, InviteExpired, InviteUsed, AlreadyOrganizer) as error:
-        if isinstance(error, InviteUnknown):
-            await limiter.miss(user.id, context.now())
         await message.reply_text(_(REFUSALS[type(error)]))
         return True
     await message.reply_text("\n".join([
@@ -169,7 +164,6 @@ def recap_table(context: BotContext, recap: organizers.Recap) -> str:
 
 def register(app: App) -> None:
     private = filters.ChatType.PRIVATE
-    app.bot_data.payload_handlers.append(claim_from_link)
     app.add_handler(CommandHandler("kodeku", show_code, filters=private))
     app.add_handler(CommandHandler("rekap", show_recap, filters=private))
     add_commands(

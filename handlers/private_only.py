@@ -83,9 +83,8 @@ async def open_from_link(update: Update, context: BotContext, payload: str) -> b
 
 
 def register(app: App) -> None:
-    # Before the referral handler (bot/app.py's FEATURES): a "go_" payload is never a
-    # referral code to count as a wrong guess.
-    app.bot_data.payload_handlers.append(open_from_link)
+    # open_from_link is offered /start payloads before the referral handler (bot/app.py's
+    # FEATURES): a "go_" payload is never a referral code to count as a wrong guess.
     app.add_handler(CommandHandler(list(ENTRIES), link_from_command,
                                    filters=~filters.ChatType.PRIVATE))
     for pattern, _flow in BUTTONS:

@@ -45,5 +45,5 @@ async def start_with_code(update: Update, context: BotContext, payload: str) -> 
 
 
 def register(app: App) -> None:
-    # After the organizers' invite handler, which claims invite payloads first.
-    app.bot_data.payload_handlers.append(start_with_code)
+    """No handlers of its own: start_with_code is offered /start payloads after the
+    organizers' invite handler, which claims invite payloads first (bot/app.py's FEATURES)."""

@@ -17,11 +17,11 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 from bot.context import App, BotContext, CommandSpec, Flow
 from bot.errors import DomainError
 from bot.i18n import N_
-from bot.services import conversations, faq, leads, registration, users, validators
+from bot.services import answering, conversations, leads, registration, users, validators
 from bot.services.conversations import FlowState
 from bot.services.registration import Kind, RegistrationForm, Step, SummaryAction
 from handlers import calculator, lead_views, registration_views
-from handlers import faq as faq_views
+from handlers import questions as question_views
 from handlers.callback_data import RegAction, RegButton
 from handlers.common import add_commands, answer_stale, main_menu, tell_in_background
 from handlers.registration_errors import error_text
@@ -217,15 +217,15 @@ async def _answer_question(update: Update, context: BotContext, form: Registrati
     user, index = update.effective_user, context.bot_data.faq
     if user is None or index is None:
         return False
-    answer = await faq.ask_in_form(context.sessions, index, telegram_user_id=user.id,
-                                   text=text, valid=valid, segment=form.segment,
-                                   now=context.now())
+    answer = await answering.ask_in_form(context.sessions, index, telegram_user_id=user.id,
+                                         text=text, valid=valid, segment=form.segment,
+                                         now=context.now())
     if answer is None:
         return False
     if answer.question_id is None:  # the calculator's
         await calculator.reply_for_text(update, context, text)
     else:
-        await faq_views.reply_to(update, context, answer.decision, answer.question_id)
+        await question_views.reply_to(update, context, answer.decision, answer.question_id)
     return True
 
 
@@ -321,6 +321,11 @@ async def close_idle_forms(context: BotContext) -> None:
         logger.info("closed %s idle forms", len(closed))
 
 
+# Both forms take the user's answers (bot/app.py's FEATURES plugs them in).
+FLOW_HANDLERS = {name: Flow(on_answer, "daftar" if name == "register" else "rujuk")
+                 for name in FLOWS}
+
+
 def register(app: App) -> None:
     private = filters.ChatType.PRIVATE
     if app.job_queue is not None:
@@ -334,8 +339,6 @@ def register(app: App) -> None:
     app.add_handler(CallbackQueryHandler(on_consent, pattern=r"^reg:consent:(yes|no)$"))
     app.add_handler(CallbackQueryHandler(join_from_answer, pattern=r"^reg:join$"))
     app.add_handler(CallbackQueryHandler(on_summary, pattern=r"^reg:"))
-    for name in FLOWS:
-        app.bot_data.flows[name] = Flow(on_answer, "daftar" if name == "register" else "rujuk")
     add_commands(
         app,
         CommandSpec("daftar", N_("Register my interest in joining")),

@@ -7,7 +7,7 @@ from datetime import timedelta
 from telegram import Update
 from telegram.ext import ApplicationHandlerStop, CallbackQueryHandler, MessageHandler, filters
 
-from bot.context import App, BotContext
+from bot.context import App, BotContext, Group
 from bot.i18n import Gettext
 from bot.services import conversations
 from handlers.common import answer_stale, main_menu
@@ -77,7 +77,8 @@ def register(app: App) -> None:
     """Registered last: specific handlers of the features come first."""
     private = filters.ChatType.PRIVATE
     app.add_handler(MessageHandler(
-        filters.UpdateType.EDITED | filters.UpdateType.CHANNEL_POSTS, ignore_update), group=-3)
+        filters.UpdateType.EDITED | filters.UpdateType.CHANNEL_POSTS, ignore_update),
+        group=Group.IGNORE)
     app.add_handler(MessageHandler(private & filters.COMMAND, unknown_command))
     app.add_handler(
         MessageHandler(private & ~filters.COMMAND & ~filters.StatusUpdate.ALL, route_private)

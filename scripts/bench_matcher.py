@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bot.cli.evaluate import SPLITS, pct  # noqa: E402
-from bot.knowledge.faq import KnowledgeBase, load_knowledge  # noqa: E402
+from bot.knowledge.loader import KnowledgeBase, load_knowledge  # noqa: E402
 from bot.services import normalize  # noqa: E402
 from bot.services.decision import decide  # noqa: E402
 from bot.services.evaluation import EvalItem, SplitReport, evaluate, load_items  # noqa: E402

@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bot.cli.evaluate import SPLITS  # noqa: E402
-from bot.knowledge.faq import DEFAULT_FAQ_PATH, load_knowledge  # noqa: E402
+from bot.knowledge.loader import DEFAULT_FAQ_PATH, load_knowledge  # noqa: E402
 from bot.services import matching, tfidf  # noqa: E402
 from bot.services.decision import decide  # noqa: E402
 from bot.services.evaluation import EvalItem, SplitReport, evaluate, load_items  # noqa: E402

@@ -223,7 +223,7 @@ async def survey_step(update: Any, context: BotContext, state: FlowState) -> Non
     message, chat, user = update.effective_message, update.effective_chat, update.effective_user
     data = dict(state.data)
     data[state.step] = message.text
-    data["served_by"] = [*data.get("served_by", []), context.bot_data.extras["instance"]]
+    data["served_by"] = [*data.get("served_by", []), context.bot_data.instance_id]
     remaining = [question for question in SURVEY if question not in data]
     if remaining:
         await conversations.save(context.sessions, chat_id=chat.id, user_id=user.id,
@@ -244,7 +244,7 @@ async def test_conversation_state_flow_alternating_between_two_apps(
             webhook_instance(settings) as (second, port_b):
         for app, name in ((first, "A"), (second, "B")):
             app.bot_data.flows["survey"] = Flow(survey_step, "survey")
-            app.bot_data.extras["instance"] = name
+            app.bot_data.instance_id = name
         await conversations.save(first.bot_data.sessions, chat_id=611, user_id=611,
                                  state=FlowState("survey", "name"), now=first.bot_data.clock())
         worker, turns = webhook_user(fake_tg, 611, [port_a, port_b])

@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from bot.knowledge.faq import DEFAULT_FAQ_PATH, load_knowledge
+from bot.knowledge.loader import DEFAULT_FAQ_PATH, load_knowledge
 from bot.services.decision import decide
 from bot.services.evaluation import SplitReport, evaluate, load_items
 from bot.services.matching import Matcher

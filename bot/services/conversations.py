@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from db import users as queries
+from db import conversations as queries
 from db.session import Sessions
 
 # A flow that waits for someone else (a handoff waits for staff) may stay open longer than a

@@ -21,11 +21,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from bot.knowledge.faq import KnowledgeBase
+from bot.knowledge.loader import KnowledgeBase
 from bot.services.amounts import Income, find_income, period_in
 from bot.services.matching import CONTRIBUTION_ENTRY, MatchResult
 from bot.services.normalize import AMOUNT_TOKEN, Lexicon, content_tokens, raw_tokens
-from db import faq as queries
+from db import question_log as queries
 from db.session import Sessions
 
 MAX_FOLLOW_UP_WORDS = 6  # longer messages say what they mean on their own

@@ -12,7 +12,8 @@ toward FOLLOW_UP_LIMIT, whatever fails afterwards.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+import logging
+from collections.abc import Awaitable, Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -21,6 +22,8 @@ from bot.services.conversations import IDLE_MINUTES
 from db import handoff as queries
 from db.models import Ticket
 from db.session import Sessions
+
+logger = logging.getLogger(__name__)
 
 FLOW = queries.HANDOFF_FLOW
 WINDOW = timedelta(hours=24)
@@ -72,6 +75,23 @@ class Posted:
     rows: dict[int, int] = field(default_factory=dict)  # staff chat -> the message's row
 
 
+@dataclass(frozen=True)
+class Submitted:
+    """A worker's message after it was offered to the staff groups."""
+
+    posted: Posted
+    copies: list[tuple[int, int]]  # (staff chat, message id) of each copy posted
+
+    @property
+    def reached_staff(self) -> bool:
+        """The staff have it: posted now, or already (a duplicate is not posted again)."""
+        return self.posted.duplicate or bool(self.copies)
+
+
+# Posts the copies of a recorded message in the staff groups; (chat, message id) of each.
+PostCopies = Callable[[Posted], Awaitable[list[tuple[int, int]]]]
+
+
 def _view(row: Ticket) -> TicketView:
     return TicketView(row.id, row.telegram_user_id, row.first_name or "?", row.status == "open")
 
@@ -116,6 +136,30 @@ async def post(sessions: Sessions, *, telegram_user_id: int, first_name: str, te
             chat_id: await queries.add_worker_message(session, row.id, text, now, chat_id)
             for chat_id in sorted(staff_chats)}
         return Posted(_view(row), new, duplicate, anchors, rows)
+
+
+async def submit(sessions: Sessions, *, telegram_user_id: int, first_name: str, text: str,
+                 now: datetime, staff_chats: Collection[int],
+                 post_copies: PostCopies) -> Submitted:
+    """A worker's message for the staff: recorded first (post), then posted by `post_copies`
+    (the handler, which talks to Telegram), then the copies recorded; when no staff group
+    could be reached the message is dropped again (abandon), and a new ticket closed.
+
+    Recorded before it is posted, so every copy in a staff group counts toward the limit of
+    follow-ups, whatever fails after it was posted. Raises EmptyQuestion, TooManyFollowUps."""
+    posted = await post(sessions, telegram_user_id=telegram_user_id, first_name=first_name,
+                        text=text, now=now, staff_chats=staff_chats)
+    if posted.duplicate:
+        return Submitted(posted, [])
+    copies = await post_copies(posted)
+    if not copies:
+        await abandon(sessions, ticket_id=posted.ticket.id, telegram_user_id=telegram_user_id,
+                      now=now, rows=posted.rows.values(), close=posted.new)
+        return Submitted(posted, [])
+    await record_copies(sessions, rows=posted.rows, copies=copies)
+    logger.info("ticket %s %s user=%s copies=%s", posted.ticket.id,
+                "opened" if posted.new else "follow-up", telegram_user_id, len(copies))
+    return Submitted(posted, copies)
 
 
 async def record_copies(sessions: Sessions, *, rows: dict[int, int],

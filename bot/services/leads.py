@@ -17,9 +17,9 @@ from bot.services.erasure import erase_expired as erase_expired
 from bot.services.erasure import erase_own as erase_own
 from bot.services.erasure import forget_erased_registration
 from bot.services.registration import CONSENT_VERSION, DuplicateNik, Kind, RegistrationForm
+from db import conversations as conversation_queries
 from db import leads as queries
 from db import organizers as organizer_queries
-from db import users as user_queries
 from db.models import Lead, ReferralCode
 from db.session import Sessions
 
@@ -133,7 +133,7 @@ async def submit(
                                                  now)
                 await _attribute(session, row, kind, telegram_user_id, form.referral_code)
             await forget_erased_registration(session, values["nik"], nik_key)
-            await user_queries.delete_conversation(session, chat_id, telegram_user_id)
+            await conversation_queries.delete_conversation(session, chat_id, telegram_user_id)
             view = await _view(session, row)
     except IntegrityError:
         # Two submissions raced on the same NIK or user; the other one won.

@@ -21,7 +21,7 @@ from typing import Any
 import yaml
 
 from bot.errors import DomainError
-from bot.services.faq import FaqIndex
+from bot.services.answering import FaqIndex
 from bot.services.masking import mask_personal_numbers
 from bot.services.matching import MAX_CANDIDATES, Matcher
 from bot.services.questions_report import TOP_QUESTIONS, WINDOW_DAYS, normalise

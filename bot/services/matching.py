@@ -26,7 +26,7 @@ import numpy as np
 from rapidfuzz import fuzz, process
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from bot.knowledge.faq import KnowledgeBase
+from bot.knowledge.loader import KnowledgeBase
 from bot.services.normalize import (
     AMOUNT_TOKEN,
     Lexicon,

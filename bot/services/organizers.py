@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot import errors
 from bot.services import codes
 from bot.services.enums import LeadStatus
+from bot.services.referrals import GuessLimiter
 from db import organizers as queries
 from db.models import Organizer, Union
 from db.session import Sessions
@@ -28,6 +29,7 @@ logger = logging.getLogger(__name__)
 MAX_NAME, MAX_SHORT_NAME = 120, 32
 CODE_ATTEMPTS = 20  # a fresh random code collides rarely; give up loudly if it keeps doing so
 CLAIM_ATTEMPTS = 3  # retries when a concurrent claim wins a unique constraint
+INVITE_GUESSES = "invite link"  # the guess limiter's kind for invite tokens
 
 
 @dataclass(frozen=True)
@@ -147,6 +149,24 @@ async def claim_invite(
         logger.info("invite claimed organizer=%s", info.id)
         return info
     raise errors.InviteUsed()
+
+
+async def claim_invite_link(
+    sessions: Sessions, *, token: str, telegram_user_id: int, now: datetime,
+    limiter: GuessLimiter | None = None,
+) -> OrganizerInfo:
+    """An invite link was opened: claim_invite behind the limit of wrong guesses (kept in the
+    database, counted apart from referral codes), an unknown token counting as one.
+
+    Raises referrals.TooManyGuesses before looking at the token, else as claim_invite."""
+    limiter = limiter or GuessLimiter(sessions, kind=INVITE_GUESSES)
+    await limiter.check(telegram_user_id, now)
+    try:
+        return await claim_invite(sessions, token=token, telegram_user_id=telegram_user_id,
+                                  now=now)
+    except errors.InviteUnknown:
+        await limiter.miss(telegram_user_id, now)
+        raise
 
 
 async def _claim(

@@ -9,7 +9,7 @@ from decimal import Decimal
 
 import pytest
 
-from bot.knowledge.faq import load_knowledge
+from bot.knowledge.loader import load_knowledge
 from bot.services.decision import decide
 from bot.services.matching import Matcher
 

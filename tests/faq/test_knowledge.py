@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 import yaml
 
-from bot.knowledge.faq import (
+from bot.knowledge.loader import (
     DEFAULT_FAQ_PATH,
     MAX_ANSWER_CHARS,
     KnowledgeError,

@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.cli.evaluate import SPLITS
-from bot.knowledge.faq import load_knowledge
+from bot.knowledge.loader import load_knowledge
 from bot.services.decision import Decision, decide
 from bot.services.evaluation import evaluate, load_items
 from bot.services.matching import Matcher, is_contribution_question

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.knowledge.faq import load_knowledge
+from bot.knowledge.loader import load_knowledge
 from bot.knowledge.sources import is_official, readable, sites, unknown_tags
 from bot.services.contribution import SOURCE
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from bot.knowledge.faq import load_knowledge
+from bot.knowledge.loader import load_knowledge
 from bot.sandbox.fake_telegram import FakeTelegram, Sent
 from db.models import Conversation, QuestionLog
 from tests.harness import Person, buttons, reply_keyboard, running_app

@@ -1,4 +1,4 @@
-"""A question typed in the middle of the registration form (bot.services.faq.ask_in_form)."""
+"""A question typed in the middle of the registration form (bot.services.answering.ask_in_form)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import select
 
-from bot.services import faq
+from bot.services import answering
 from bot.settings import Settings
 from db.models import QuestionLog
 from db.session import Sessions
@@ -16,8 +16,8 @@ NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 
 
 @pytest.fixture(scope="module")
-def index() -> faq.FaqIndex:
-    return faq.build_index(Settings.model_fields["knowledge_path"].default)
+def index() -> answering.FaqIndex:
+    return answering.build_index(Settings.model_fields["knowledge_path"].default)
 
 
 async def logged(sessions: Sessions) -> list[tuple[str, str | None]]:
@@ -27,8 +27,8 @@ async def logged(sessions: Sessions) -> list[tuple[str, str | None]]:
 
 
 async def test_a_cost_question_gets_the_forms_group_and_is_logged(
-        sessions: Sessions, index: faq.FaqIndex) -> None:
-    answer = await faq.ask_in_form(sessions, index, telegram_user_id=5,
+        sessions: Sessions, index: answering.FaqIndex) -> None:
+    answer = await answering.ask_in_form(sessions, index, telegram_user_id=5,
                                    text="bentar, ini nanti bayarnya brp?", valid=False,
                                    segment="PU", now=NOW)
     assert answer is not None and answer.decision.entry_id == "iuran_pu"
@@ -37,8 +37,8 @@ async def test_a_cost_question_gets_the_forms_group_and_is_logged(
 
 
 async def test_an_income_question_goes_to_the_calculator_unlogged(
-        sessions: Sessions, index: faq.FaqIndex) -> None:
-    answer = await faq.ask_in_form(sessions, index, telegram_user_id=5,
+        sessions: Sessions, index: answering.FaqIndex) -> None:
+    answer = await answering.ask_in_form(sessions, index, telegram_user_id=5,
                                    text="penghasilan 2 juta iurannya berapa?", valid=False,
                                    segment="BPU", now=NOW)
     assert answer is not None and answer.decision.action == "calculator"
@@ -46,8 +46,8 @@ async def test_an_income_question_goes_to_the_calculator_unlogged(
 
 
 async def test_an_answer_is_taken_as_the_answer(sessions: Sessions,
-                                                index: faq.FaqIndex) -> None:
+                                                index: answering.FaqIndex) -> None:
     for text, valid in (("Siti Aminah", True), ("0812", False)):
-        assert await faq.ask_in_form(sessions, index, telegram_user_id=5, text=text,
+        assert await answering.ask_in_form(sessions, index, telegram_user_id=5, text=text,
                                      valid=valid, segment="BPU", now=NOW) is None
     assert await logged(sessions) == []

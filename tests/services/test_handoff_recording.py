@@ -61,3 +61,25 @@ async def test_a_message_no_group_received_is_dropped(sessions: Sessions) -> Non
         assert await queries.last_worker_text(session, first.ticket.id) == "a"
     ticket = await handoff.get(sessions, ticket_id=first.ticket.id)
     assert ticket.open  # a follow-up that reached no group leaves the ticket open
+
+
+async def test_submit_posts_records_or_drops_in_one_sequence(sessions: Sessions) -> None:
+    async def nowhere(posted: handoff.Posted) -> list[tuple[int, int]]:
+        return []
+
+    async def one_group(posted: handoff.Posted) -> list[tuple[int, int]]:
+        assert set(posted.rows) == set(STAFF)  # recorded before it is posted
+        return [(-100, 10 + posted.ticket.id)]
+
+    lost = await handoff.submit(sessions, telegram_user_id=7, first_name="Siti", text="a",
+                                now=NOW, staff_chats=STAFF, post_copies=nowhere)
+    assert not lost.reached_staff and lost.posted.new
+    assert not (await handoff.get(sessions, ticket_id=lost.posted.ticket.id)).open
+    sent = await handoff.submit(sessions, telegram_user_id=7, first_name="Siti", text="b",
+                                now=NOW, staff_chats=STAFF, post_copies=one_group)
+    assert sent.reached_staff and sent.copies == [(-100, 10 + sent.posted.ticket.id)]
+    found = await handoff.by_copy(sessions, chat_id=-100, message_id=10 + sent.posted.ticket.id)
+    assert found is not None and found.id == sent.posted.ticket.id
+    again = await handoff.submit(sessions, telegram_user_id=7, first_name="Siti", text="b",
+                                 now=NOW, staff_chats=STAFF, post_copies=nowhere)
+    assert again.posted.duplicate and again.reached_staff and again.copies == []

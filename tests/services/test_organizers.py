@@ -18,6 +18,7 @@ from bot.errors import (
     UnknownUnion,
 )
 from bot.services import codes, organizers
+from bot.services.referrals import GUESS_LIMIT, GUESS_WINDOW, TooManyGuesses
 from db.models import Lead
 from db.session import Sessions
 
@@ -93,6 +94,22 @@ async def test_expired_and_unknown_invites_are_refused(sessions: Sessions) -> No
     with pytest.raises(InviteUnknown):
         await organizers.claim_invite(sessions, token=token + "x", telegram_user_id=77, now=NOW)
     assert await organizers.my_code(sessions, 77) is None
+
+
+async def test_unknown_invite_links_count_as_wrong_guesses(sessions: Sessions) -> None:
+    token = await invite(sessions)
+    for n in range(GUESS_LIMIT):
+        with pytest.raises(InviteUnknown):
+            await organizers.claim_invite_link(sessions, token=f"inv_{n}x",
+                                               telegram_user_id=77, now=NOW)
+    with pytest.raises(TooManyGuesses):  # before the token is looked at, even a right one
+        await organizers.claim_invite_link(sessions, token=token, telegram_user_id=77, now=NOW)
+    with pytest.raises(InviteExpired):  # an expired invite is no guess: not counted
+        await organizers.claim_invite_link(sessions, token=token, telegram_user_id=88,
+                                           now=NOW + WEEK)
+    info = await organizers.claim_invite_link(sessions, token=token, telegram_user_id=77,
+                                              now=NOW + GUESS_WINDOW)
+    assert info.display_name == "Budi"
 
 
 async def test_an_organizer_cannot_claim_a_second_invite(sessions: Sessions) -> None:

@@ -13,10 +13,9 @@ from bot.context import App, BotContext
 from bot.errors import DomainError
 from bot.i18n import N_, tanggal
 from bot.knowledge import sources
-from bot.knowledge.faq import FaqEntry, KnowledgeError
-from bot.services import dialogue, faq, learning
+from bot.knowledge.loader import FaqEntry, KnowledgeError
+from bot.services import answering, dialogue, learning
 from bot.services.decision import Decision, SmallTalk
-from bot.services.matching import MatchResult
 from handlers import calculator
 from handlers.access import staff_command
 from handlers.callback_data import (
@@ -48,8 +47,8 @@ TOPIC_NAMES = {
 JOIN_TOPICS = frozenset({"daftar", "iuran", "program", "manfaat", "jht", "jp", "jkp"})
 
 
-def index(context: BotContext) -> faq.FaqIndex:
-    current: faq.FaqIndex | None = context.bot_data.faq  # AppState.faq is typed Any
+def index(context: BotContext) -> answering.FaqIndex:
+    current = context.bot_data.faq
     assert current is not None, "knowledge base not loaded"
     return current
 
@@ -116,7 +115,7 @@ async def answer_question(update: Update, context: BotContext) -> None:
         await calculator.send_income(update, context, reading.income, message.text)
         return
     text = reading.text  # a follow-up carries the last answer's programme and subject
-    answer = await faq.ask(context.sessions, index(context), telegram_user_id=user.id,
+    answer = await answering.ask(context.sessions, index(context), telegram_user_id=user.id,
                            text=text, now=context.now())
     decision = answer.decision
     if decision.action == "small_talk":
@@ -182,9 +181,9 @@ async def show_entry(update: Update, context: BotContext) -> None:
         return
     entry_id = button.entry_id
     await query.answer()
-    result = MatchResult("answer", entry_id, (entry_id,), 1.0, "button")
-    question_id = await faq.log(context.sessions, telegram_user_id=user.id,
-                                text=f"[{entry_id}]", result=result, now=context.now())
+    question_id = await answering.log_shown(context.sessions, telegram_user_id=user.id,
+                                            entry_id=entry_id, reason="button",
+                                            now=context.now())
     await send_entry(update, context, kb.get(entry_id), question_id)
 
 
@@ -221,9 +220,9 @@ async def feedback(update: Update, context: BotContext) -> None:
     try:
         if button is None:
             raise DomainError(query.data)
-        await faq.give_feedback(context.sessions, question_id=button.question_id,
-                                telegram_user_id=user.id, helpful=button.helpful,
-                                now=context.now())
+        await answering.give_feedback(context.sessions, question_id=button.question_id,
+                                      telegram_user_id=user.id, helpful=button.helpful,
+                                      now=context.now())
     except DomainError:
         await answer_stale(query, context)
         return
@@ -250,7 +249,7 @@ async def reload_knowledge(update: Update, context: BotContext) -> None:
         return
     _ = context.gettext
     try:
-        new_index = faq.build_index(context.settings.knowledge_path)
+        new_index = answering.build_index(context.settings.knowledge_path)
     except KnowledgeError as error:
         logger.warning("knowledge base reload refused: %s problems", len(error.problems))
         await message.reply_text(_("❌ The knowledge base has errors; the old one stays in use.")
@@ -262,7 +261,6 @@ async def reload_knowledge(update: Update, context: BotContext) -> None:
 
 
 def register(app: App) -> None:
-    app.bot_data.free_text = answer_question
     app.add_handler(CallbackQueryHandler(show_entry, pattern=r"^faq:show:"))
     app.add_handler(CallbackQueryHandler(
         show_topics, pattern=rf"{MenuButton.pattern(MenuItem.TOPICS)}|^faq:topic:"))

@@ -8,11 +8,11 @@ from datetime import datetime
 from pathlib import Path
 
 from bot.errors import DomainError
-from bot.knowledge.faq import KnowledgeBase, load_knowledge
+from bot.knowledge.loader import KnowledgeBase, load_knowledge
 from bot.services import dialogue
 from bot.services.decision import Decision, decide
 from bot.services.matching import Matcher, MatchResult, is_contribution_question
-from db import faq as queries
+from db import question_log as queries
 from db.session import Sessions
 
 logger = logging.getLogger(__name__)
@@ -103,6 +103,18 @@ async def log(
             session, telegram_user_id, text[:MAX_LOGGED_TEXT], result.outcome, result.entry_id,
             result.confidence, now,
         )
+
+
+async def log_shown(
+    sessions: Sessions, *, telegram_user_id: int, entry_id: str, reason: str, now: datetime,
+    text: str | None = None,
+) -> int:
+    """An entry given without matching a question, logged as a sure answer for feedback and
+    reports: a button pressed (reason "button", text "[entry_id]"), or the calculator's sum
+    for an income in the user's words (reason "contribution", their text)."""
+    result = MatchResult("answer", entry_id, (entry_id,), 1.0, reason)
+    return await log(sessions, telegram_user_id=telegram_user_id,
+                     text=f"[{entry_id}]" if text is None else text, result=result, now=now)
 
 
 async def give_feedback(
