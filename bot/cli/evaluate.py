@@ -30,8 +30,8 @@ HIDDEN = frozenset({"test"})  # splits whose messages are never printed
 def add_eval_parser(kb_commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     run = kb_commands.add_parser("eval", help="measure the answers on the evaluation sets")
     run.add_argument("--split", choices=[*SPLITS, "all"], default="dev",
-                     help="dev or dev2 (tune on them; dev is the default), test (held out), legacy, "
-                          "or all")
+                     help="dev or dev2 (tune on them; dev is the default), test (held out), "
+                          "legacy, or all")
     run.add_argument("--kb", type=Path, default=None,
                      help="knowledge base file (default: KNOWLEDGE_PATH or the shipped one)")
     run.add_argument("--misses", action="store_true",
