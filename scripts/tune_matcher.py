@@ -1,10 +1,11 @@
-"""Sweep the matcher's thresholds on the DEV split and print the best settings.
+"""Sweep the matcher's thresholds on the DEV splits and print the best settings.
 
 Usage: python scripts/tune_matcher.py [--kb PATH] [--top 15] [--wrong-cost 4] [--weights]
 
-Tunes on tests/faq/eval/dev.yaml only and shows the legacy set beside it as a regression
-check; it never reads the test split (run `python -m bot kb eval --split test` once, at the
-end, for the figures). Each setting is scored as right - wrong_cost x wrong (in scope), and
+Tunes on the dev splits (tests/faq/eval/dev.yaml and dev2.yaml, together) only and shows
+the legacy set beside it as a regression check; it never reads the test split (run
+`python -m bot kb eval --split test` once, at the end, for the figures). Each setting is
+scored as right - wrong_cost x wrong (in scope), and
 settings that handle fewer than 96 % of out-of-scope and small-talk messages are dropped.
 Scores per message are cached, so the thresholds grid runs in about a minute; --weights also
 rebuilds the index for the char/word and best/all-phrasings weights and the classifier's
@@ -35,7 +36,7 @@ GRID = {
     "margin": (0.03, 0.05, 0.08),
     "sure": (0.62, 0.70),
     "agreed": (0.30, 0.35, 0.40, 1.0),  # 1.0: no answers on agreement
-    "agreed_margin": (0.5, 1.0, 1.5, 2.0),
+    "agreed_margin": (1.0, 2.0, 3.0, 4.0, 5.0),
 }
 WEIGHTS = {"CHAR_WEIGHT": (0.5, 0.6, 0.7), "BEST_WEIGHT": (0.4, 0.5, 0.6),
            "CLASSIFIER_ALPHA": (0.003, 0.01, 0.03)}
@@ -85,7 +86,8 @@ def main() -> None:
     parser.add_argument("--weights", action="store_true", help="also sweep the index weights")
     args = parser.parse_args()
     kb = load_knowledge(args.kb)
-    dev, legacy = load_items(SPLITS["dev"]), load_items(SPLITS["legacy"])
+    dev = load_items(SPLITS["dev"]) + load_items(SPLITS["dev2"])
+    legacy = load_items(SPLITS["legacy"])
     builds = [dict(zip(WEIGHTS, v, strict=True)) for v in itertools.product(*WEIGHTS.values())] \
         if args.weights else [{}]
     rows = []

@@ -49,12 +49,12 @@ CONTRIBUTION_ENTRY = "hitung_iuran"  # the calculator (bot.services.decision)
 class Thresholds:
     """When the ranked scores (cosines, 0..1) make an answer, "Maksud Anda ...?" or nothing.
 
-    Chosen on the dev split (tests/faq/eval/dev.yaml) with scripts/tune_matcher.py, see
+    Chosen on the dev splits (tests/faq/eval/dev.yaml, dev2.yaml) with scripts/tune_matcher.py, see
     docs/BENCHMARK-matcher.md: a confident wrong answer costs most, so when unsure the bot
     shows candidates.
     """
 
-    answer: float = 0.50  # answer with this score ...
+    answer: float = 0.45  # answer with this score ...
     margin: float = 0.05  # ... and this lead over the runner-up
     sure: float = 0.62  # above this the runner-up does not matter
     # ... or with this score when the classifier (bot.services.tfidf) ranks the same entry
