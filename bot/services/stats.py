@@ -17,11 +17,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.errors import DomainError
 from bot.services.enums import LeadStatus
+from bot.services.occupations import group_occupations
 from db import stats as queries
 from db.session import Sessions
 
 SEGMENTS = ("PU", "BPU")
 TOP = 5
+# Typed occupations are counted as the listed one they name (bot/services/occupations.py),
+# so the top five come from this many stored spellings, most common first.
+OCCUPATION_ROWS = 1_000
 MAX_DAYS = 366
 MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
 # The figures of the news item the project started from (Antara Jatim, S2 of the facts
@@ -209,7 +213,8 @@ async def report(
         recent = await queries.created_since(session, starts, last_days(1, today, tz).end)
         by_organizer = await queries.organizer_counts(session, period.start, period.end)
         regions = await queries.region_counts(session, period.start, period.end)
-        occupations = await queries.occupation_counts(session, period.start, period.end, TOP)
+        occupations = await queries.occupation_counts(session, period.start, period.end,
+                                                      OCCUPATION_ROWS)
     unions: Counter[tuple[str, str | None]] = Counter()
     organizers: Counter[tuple[str, str | None]] = Counter()
     for _id, name, union, count in by_organizer:
@@ -226,5 +231,6 @@ async def report(
         by_segment={s: sum(n for seg, _st, n in counts if seg == s) for s in SEGMENTS},
         funnel={s: sum(n for _seg, st, n in counts if st == s) for s in LeadStatus},
         unions=top(unions), organizers=top(organizers), kabupaten=top(kabupaten),
-        kecamatan=top(kecamatan), occupations=[Ranked(o, n) for o, n in occupations],
+        kecamatan=top(kecamatan),
+        occupations=[Ranked(o, n) for o, n in group_occupations(occupations)[:TOP]],
     )
