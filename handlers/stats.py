@@ -153,7 +153,7 @@ async def show_chart(update: Update, context: BotContext) -> None:
                else _("Leads {year}, cumulative, against the targets")).format(year=year),
         unions_title=_("Leads {year} by union").format(year=year),
         target=_("News figure pace {segment} (undated)") if news else _("Target pace {segment}"),
-        no_unions=_("No leads through unions yet"),
+        no_unions=_("No leads through unions yet"), without_union=_("No union"),
         months=[months[m] for m in range(1, 13)], number=lambda n: number(n, language))
     png = await asyncio.to_thread(charts.render_png, data, labels)
     shown = {s: number(data.cumulative[s][-1], language) for s in stats.SEGMENTS}

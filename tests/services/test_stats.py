@@ -149,8 +149,9 @@ async def test_chart_data_is_cumulative_per_local_week(
     # All PU leads (20, 22 and 23 November) are in the last, partial week: 19-23 November.
     assert data.cumulative["PU"][-2] == 0 and data.cumulative["BPU"][-2] == 4
     assert [(u.name, u.count) for u in data.unions] == [("SPSI", 4), ("KSPSI", 1)]
+    assert data.without_union == 2  # the year's leads through no organizer
     labels = charts.ChartLabels("t", "u", "Target {segment}", "none",
-                                [f"M{m}" for m in range(1, 13)], str)
+                                [f"M{m}" for m in range(1, 13)], str, "no union")
     png = charts.render_png(data, labels)
     assert png.startswith(b"\x89PNG\r\n\x1a\n") and len(png) > 10_000
 
