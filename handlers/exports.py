@@ -42,8 +42,9 @@ def labels(_: Gettext) -> exports.ExportLabels:
 
 def usage(_: Gettext) -> str:
     return _(
-        "Usage: /ekspor [csv] [30 | 2026-11] [union] [status] [PU | BPU], in any order. "
-        "For example /ekspor, /ekspor csv 2026-11 SPSI terdaftar, /ekspor 30 BPU. "
+        "Usage: /ekspor [csv] [30 | 2026-11 | bulan ini | bulan lalu | minggu ini] [union] "
+        "[status] [PU | BPU], in any order. For example /ekspor, /ekspor csv 2026-11 SPSI "
+        "terdaftar, /ekspor bulan ini SPSI, /ekspor 30 BPU. "
         "Statuses: minat, dihubungi, terdaftar, tidak_berminat."
     )
 

@@ -16,6 +16,8 @@ import random
 import re
 import secrets
 import unicodedata
+from collections.abc import Iterable
+from typing import Protocol, TypeVar
 
 from bot.errors import InvalidReferralCode
 
@@ -40,6 +42,26 @@ def referral_prefix(short_name: str | None) -> str:
         return ""
     ascii_only = unicodedata.normalize("NFKD", short_name).upper()
     return "".join(c for c in ascii_only if c in PREFIX_ALPHABET)[:PREFIX_MAX]
+
+
+class Named(Protocol):
+    @property
+    def short_name(self) -> str: ...
+
+
+U = TypeVar("U", bound=Named)
+
+
+def union_with_prefix(unions: Iterable[U], word: str) -> U | None:
+    """The one union whose code (its referral codes' prefix) is `word`: "kspsi" -> K-SPSI.
+
+    None when no union or more than one has that code.
+    """
+    prefix = referral_prefix(word)
+    if not prefix or prefix != word.upper():
+        return None
+    found = [union for union in unions if referral_prefix(union.short_name) == prefix]
+    return found[0] if len(found) == 1 else None
 
 
 def new_referral_code(prefix: str | None, rng: random.Random) -> str:

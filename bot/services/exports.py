@@ -3,9 +3,11 @@
 Arguments, in any order, each at most once:
     csv | xlsx               file format (default xlsx)
     30 | 2026-11             the last N days (1-366) or a month (default: all leads)
+    bulan ini | bulan lalu | minggu ini | ...   a period in words (bot/services/periods.py)
     PU | BPU                 segment
     minat | dihubungi | terdaftar | tidak_berminat   current status
-    any other word           a union's short name (leads credited to its organizers)
+    any other word           a union's name, short name or code (leads credited to its
+                             organizers); the code is its referral codes' prefix ("KSPSI")
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from bot.errors import DomainError, UnknownUnion
-from bot.services import stats
+from bot.services import codes, periods, stats
 from bot.services.enums import LeadStatus
 from db import organizers as organizer_queries
 from db import stats as queries
@@ -89,7 +91,16 @@ def parse_export_args(args: Sequence[str], *, now: datetime, tz: ZoneInfo) -> Ex
             raise InvalidExportFilter(word)
         found[key] = value
 
-    for word in args:
+    index = 0
+    while index < len(args):
+        said = periods.said_period(args, index, now=now, tz=tz)
+        if said is not None:  # "bulan ini", "bulan lalu", "minggu ini", ...
+            put("period", said.period, " ".join(args[index:index + said.words]))
+            found["period_text"] = said.text
+            index += said.words
+            continue
+        word = args[index]
+        index += 1
         lowered = word.lower()
         if lowered in FORMATS:
             put("file_format", lowered, word)
@@ -104,7 +115,7 @@ def parse_export_args(args: Sequence[str], *, now: datetime, tz: ZoneInfo) -> Ex
                 raise InvalidExportFilter(word) from None
             put("period", period, word)
             found["period_text"] = word
-        elif re.fullmatch(r"[\w.&-]{1,32}", word):
+        elif re.fullmatch(r"[\w.&-]{1,32}", word) and lowered not in periods.PERIOD_WORDS:
             put("union", word, word)
         else:
             raise InvalidExportFilter(word)
@@ -243,6 +254,9 @@ async def export_leads(
     if request.union is not None:
         async with sessions.begin() as session:
             union = await organizer_queries.union_by_name(session, request.union)
+            if union is None:  # its code, as its referral codes start: "KSPSI" for "K-SPSI"
+                union = codes.union_with_prefix(await organizer_queries.all_unions(session),
+                                                request.union)
         if union is None:
             raise UnknownUnion(request.union)
         union_id = union.id
