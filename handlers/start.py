@@ -47,9 +47,12 @@ async def send_welcome(update: Update, context: BotContext) -> None:
 
 
 async def show_help(update: Update, context: BotContext) -> None:
-    """Lists what the user can type."""
-    message = update.effective_message
+    """Lists what the user can type; in a staff group, the staff commands."""
+    message, chat = update.effective_message, update.effective_chat
     if message is None:
+        return
+    if chat is not None and chat.id in context.settings.staff_chat_ids:
+        await message.reply_text(staff_help(context))
         return
     _ = context.gettext
     lines = [_("<b>What I understand</b>"), ""]
@@ -60,6 +63,25 @@ async def show_help(update: Update, context: BotContext) -> None:
                     "<i>berapa iuran untuk petani?</i>")]
     await message.reply_text("\n".join(lines),
                              reply_markup=main_menu(context, group=in_group(update)))
+
+
+def staff_help(context: BotContext) -> str:
+    """The staff commands with a few examples; the administrators' ones apart."""
+    _ = context.gettext
+    specs = context.bot_data.commands
+    lines = [_("<b>Staff commands</b> (in this group)"), ""]
+    lines += [f"/{spec.command} — {escape(_(spec.description))}" for spec in specs
+              if spec.scope == "staff"]
+    lines += ["", _("<b>Administrators only</b>")]
+    lines += [f"/{spec.command} — {escape(_(spec.description))}" for spec in specs
+              if spec.scope == "admin"]
+    lines += ["", _("<b>For example</b>"),
+              _("/stats 30 · /stats 2026-11 · /stats grafik"),
+              _("/ekspor bulan ini SPSI · /ekspor csv bulan lalu terdaftar · "
+                "/ekspor minggu ini BPU"),
+              _("Reply to a 🎫 question to answer the worker; /tutup closes it."),
+              "", _("Workers see their own help when they send /bantuan to the bot.")]
+    return "\n".join(lines)
 
 
 async def ask_language(update: Update, context: BotContext) -> None:
