@@ -70,8 +70,9 @@ async def export_leads(update: Update, context: BotContext) -> None:
                 tz=settings.tz, requested_by=user.id, chat_id=chat.id, now=context.now(),
                 max_bytes=MAX_UPLOAD)
         except UnknownUnion:
-            await message.reply_text(_("No union “{name}”: use its short name, e.g. SPSI.")
-                                     .format(name=escape(request.union or "")) + "\n" + usage(_))
+            await message.reply_text(
+                _("No union “{name}”: use its short name or code, e.g. SPSI.")
+                .format(name=escape(request.union or "")) + "\n" + usage(_))
             return
         except exports.ExportTooLarge:
             await message.reply_text(_("The file would be over Telegram's 50 MB limit. "
