@@ -9,7 +9,7 @@ pybabel extract -F babel.cfg -k N_ --no-location --sort-output \
 for lang in id en; do
   po="locales/$lang/LC_MESSAGES/messages.po"
   if [ -f "$po" ]; then
-    pybabel update --no-fuzzy-matching --omit-header -i locales/messages.pot -d locales -l "$lang"
+    pybabel update --no-fuzzy-matching --ignore-obsolete -i locales/messages.pot -d locales -l "$lang"
   else
     pybabel init -i locales/messages.pot -d locales -l "$lang"
   fi
