@@ -21,6 +21,7 @@ against scikit-learn's when it is installed (it is no longer a dependency).
 from __future__ import annotations
 
 import re
+from array import array
 from collections.abc import Callable, Sequence
 
 import numpy as np
@@ -63,31 +64,41 @@ class TfidfView:
 
     def __init__(self, analyze: Analyzer, texts: Sequence[str]) -> None:
         self.analyze = analyze
-        counted = []
+        # Features numbered as first seen, renumbered in sorted order below; the counts go
+        # straight into arrays (no dict of strings per text: what start-up frees mostly stays
+        # with the process).
+        seen: dict[str, int] = {}
+        sizes = array("q")
+        first_columns = array("q")
+        tf = array("f")
         for text in texts:
-            counts: dict[str, int] = {}
+            counts: dict[int, int] = {}
             for feature in analyze(text):
-                counts[feature] = counts.get(feature, 0) + 1
-            counted.append(counts)
-        self.vocabulary: dict[str, int] = {
-            feature: column
-            for column, feature in enumerate(sorted({f for c in counted for f in c}))}
+                column = seen.get(feature)
+                if column is None:
+                    column = seen[feature] = len(seen)
+                counts[column] = counts.get(column, 0) + 1
+            sizes.append(len(counts))
+            first_columns.extend(counts)
+            tf.extend(counts.values())
+        self.n_features = len(seen)
+        renumber = np.empty(self.n_features, dtype=np.int64)
+        self.vocabulary: dict[str, int] = {}
+        for column, feature in enumerate(sorted(seen)):
+            renumber[seen[feature]] = column
+            self.vocabulary[feature] = column
+        del seen
         self._n_texts = len(texts)
-        self.n_features = len(self.vocabulary)
-        sizes = [len(c) for c in counted]
-        text_of = np.repeat(np.arange(len(texts), dtype=np.int32), sizes)
-        columns = np.fromiter((self.vocabulary[f] for c in counted for f in c),
-                              dtype=np.int64, count=len(text_of))
-        tf = np.fromiter((n for c in counted for n in c.values()),
-                         dtype=np.float32, count=len(text_of))
+        text_of = np.repeat(np.arange(len(texts), dtype=np.int32), np.frombuffer(sizes, np.int64))
+        columns = renumber[np.frombuffer(first_columns, dtype=np.int64)]
+        del renumber, first_columns
         df = np.bincount(columns, minlength=self.n_features).astype(np.float32) + 1
         self.idf = np.log(np.float32(len(texts) + 1) / df) + np.float32(1)
-        data = (np.log(tf) + np.float32(1)) * self.idf[columns]
+        data = (np.log(np.frombuffer(tf, dtype=np.float32)) + np.float32(1)) * self.idf[columns]
         norms = np.sqrt(np.bincount(text_of, weights=(data * data).astype(np.float64),
                                     minlength=len(texts)))
         norms[norms == 0] = 1.0
         data = (data / norms[text_of]).astype(np.float32)
-        self._text_major = (text_of, columns, data)
         order = np.lexsort((text_of, columns))  # by feature, then text
         self._indptr = np.r_[0, np.cumsum(np.bincount(columns, minlength=self.n_features))]
         self._lengths = np.diff(self._indptr)
@@ -119,10 +130,12 @@ class TfidfView:
                            weights=self._data[positions] * np.repeat(weights, lengths))
 
     def rows(self, count: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """The first ``count`` texts' nonzero weights: (text, column, weight) arrays."""
-        text_of, columns, data = self._text_major
-        keep = text_of < count
-        return text_of[keep], columns[keep], data[keep]
+        """The first ``count`` texts' nonzero weights: (text, column, weight) arrays, by
+        column then text."""
+        columns = np.repeat(np.arange(self.n_features, dtype=np.int64), self._lengths)
+        keep = self._indices < count
+        return (self._indices[keep], columns[keep],
+                self._data[keep].astype(np.float32))  # exact: the weights are float32
 
 
 class EntryClassifier:
@@ -141,16 +154,26 @@ class EntryClassifier:
             cells.append(label_of[text_of].astype(np.int64) * n_features + offset + columns)
             weights_in.append((data * scale).astype(np.float32).astype(np.float64))
             offset += view.n_features
+        # The smoothed counts, dense (entries x features, float64 as scikit-learn's); the
+        # log-probabilities are then made a view at a time to keep the peak low: memory
+        # freed after start-up mostly stays with the process.
         counts = np.bincount(np.concatenate(cells), weights=np.concatenate(weights_in),
                              minlength=n_classes * n_features).reshape(n_classes, n_features)
+        del cells, weights_in
         counts += CLASSIFIER_ALPHA
-        log_prob = np.log(counts) - np.log(counts.sum(axis=1)).reshape(-1, 1)
-        del counts
-        weights = log_prob.astype(np.float32)  # entries x features
-        del log_prob
-        split = views[0].n_features
-        self._parts = ((weights[:, :split] * scales[0]).T.copy(),
-                       (weights[:, split:] * scales[1]).T.copy())  # features x entries
+        log_totals = np.log(counts.sum(axis=1)).reshape(-1, 1)
+        parts = []
+        offset = 0
+        for view, scale in zip(views, scales, strict=True):
+            block = np.log(counts[:, offset:offset + view.n_features])
+            block -= log_totals
+            weights = block.astype(np.float32)
+            del block
+            weights *= np.float32(scale)
+            parts.append(np.ascontiguousarray(weights.T))  # features x entries
+            del weights
+            offset += view.n_features
+        self._parts = (parts[0], parts[1])
         per_class = np.bincount(label_of, minlength=n_classes).astype(np.float64)
         self._prior = np.log(per_class) - np.log(per_class.sum())
 
