@@ -9,6 +9,8 @@ settings from the environment only (no .env: it runs in an empty folder):
 
 - start-up: from starting the process to its first getUpdates call (it polls: ready to
   answer), on a new SQLite file (migrations run) and again on the same file (a restart);
+  also the CPU time (user + system) the process had used by then, which a loaded machine
+  stretches far less than the wall-clock time;
 - a bare python-telegram-bot bot's start, measured the same way in the same run, right
   after Sinergi's restart (an echo bot: ApplicationBuilder, one MessageHandler,
   run_polling), and the ratio of Sinergi's restart to it (issue 16: at most 4 x);
@@ -45,7 +47,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 
-from bench_throughput import STAFF_CHAT, RoutedCalls, faq_users  # noqa: E402
+from bench_throughput import STAFF_CHAT, RoutedCalls, cpu_seconds, faq_users  # noqa: E402
 
 from bot.sandbox.fake_telegram import FakeTelegram  # noqa: E402
 
@@ -83,9 +85,12 @@ async def one_start(database: Path, load: bool, args: argparse.Namespace,
     polled: asyncio.Future[float] = asyncio.get_running_loop().create_future()
     get_updates = tg.api_getupdates
 
+    cpu: list[float] = []
+
     async def first_poll(params: dict[str, Any]) -> Any:
         if not polled.done():
             polled.set_result(time.perf_counter())
+            cpu.append(cpu_seconds(bot.pid))
         return await get_updates(params)
 
     tg.api_getupdates = first_poll  # type: ignore[method-assign]
@@ -103,7 +108,7 @@ async def one_start(database: Path, load: bool, args: argparse.Namespace,
     try:
         ready = await asyncio.wait_for(polled, 120) - started
         await asyncio.sleep(2)
-        row: dict[str, Any] = {"start_s": round(ready, 2),
+        row: dict[str, Any] = {"start_s": round(ready, 2), "start_cpu_s": round(cpu[0], 2),
                                "idle_rss_mb": round(status(bot.pid, "VmRSS"), 1)}
         if load:
             await faq_users(tg, calls, args.users, args.questions, [], first_id=100_000)
@@ -159,8 +164,10 @@ async def one_run(run: int, root: Path, args: argparse.Namespace) -> dict[str, A
     row = {"run": run, "checkout": str(root), "load_before": load,
            "import_s": round(import_seconds(root), 2),
            "first_start_s": first["start_s"], "restart_s": again["start_s"],
-           "bare_start_s": bare["start_s"],
+           "restart_cpu_s": again["start_cpu_s"], "bare_start_s": bare["start_s"],
+           "bare_start_cpu_s": bare["start_cpu_s"],
            "restart_x_bare": round(again["start_s"] / bare["start_s"], 2),
+           "restart_cpu_x_bare": round(again["start_cpu_s"] / bare["start_cpu_s"], 2),
            "bare_idle_rss_mb": bare["idle_rss_mb"],
            "idle_rss_mb": again["idle_rss_mb"], "loaded_rss_mb": again["loaded_rss_mb"],
            "peak_rss_mb": again["peak_rss_mb"], "stop_s": again["stop_s"]}
@@ -176,6 +183,9 @@ def table(median: dict[str, float], runs: int) -> str:
         f"| restart on the same database (s) | {median['restart_s']} |",
         f"| bare python-telegram-bot bot, same run (s) | {median['bare_start_s']} |",
         f"| restart ÷ bare bot (median of the runs' ratios) | {median['restart_x_bare']} |",
+        f"| CPU time to the first getUpdates, restart (s) | {median['restart_cpu_s']} |",
+        f"| CPU time to the first getUpdates, bare bot (s) | {median['bare_start_cpu_s']} |",
+        f"| CPU restart ÷ CPU bare bot | {median['restart_cpu_x_bare']} |",
         f"| resident memory, idle (MB) | {median['idle_rss_mb']:.0f} |",
         f"| resident memory after the FAQ load (MB) | {median['loaded_rss_mb']:.0f} |",
         f"| peak resident memory under the FAQ load (MB) | {median['peak_rss_mb']:.0f} |",
