@@ -212,7 +212,7 @@ if __name__ == "__main__":
     report["date"] = dt.datetime.now(dt.UTC).date().isoformat()
     report["settings"] = vars(arguments)
     out = RESULTS / "startup.json"
-    out.write_text(json.dumps(report, indent=2))
+    out.write_text(json.dumps(report, indent=2, default=str))
     print()
     for checkout, median in report["median"].items():
         print(f"\n{checkout}\n")
