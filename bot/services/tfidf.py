@@ -160,7 +160,7 @@ class EntryClassifier:
         counts = np.bincount(np.concatenate(cells), weights=np.concatenate(weights_in),
                              minlength=n_classes * n_features).reshape(n_classes, n_features)
         del cells, weights_in
-        counts += CLASSIFIER_ALPHA
+        np.add(counts, CLASSIFIER_ALPHA, out=counts)
         log_totals = np.log(counts.sum(axis=1)).reshape(-1, 1)
         parts = []
         offset = 0
@@ -175,7 +175,7 @@ class EntryClassifier:
             offset += view.n_features
         self._parts = (parts[0], parts[1])
         per_class = np.bincount(label_of, minlength=n_classes).astype(np.float64)
-        self._prior = np.log(per_class) - np.log(per_class.sum())
+        self._prior: np.ndarray = np.log(per_class) - np.log(per_class.sum())
 
     @classmethod
     def fit(cls, views: tuple[TfidfView, TfidfView], view_weights: tuple[float, float],
