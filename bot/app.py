@@ -28,6 +28,7 @@ from bot.context import (
     TextHandler,
 )
 from bot.i18n import load_catalogs
+from bot.memory import release_free_memory
 from bot.ratelimit import ReplyPacedRateLimiter
 from bot.request import RetryingRequest
 from bot.services.answering import build_index
@@ -253,6 +254,7 @@ async def on_startup(app: App) -> None:
         logger.warning("NIK_HASH_KEY is not set: a worker who erases their data and registers "
                        "again is counted twice (README, Settings)")
     logger.info("started with %s commands", len(state.commands))
+    release_free_memory()  # what start-up freed goes back to the system (bot/memory.py)
 
 
 async def on_shutdown(app: App) -> None:

@@ -24,7 +24,6 @@ from typing import Literal
 
 import numpy as np
 from rapidfuzz import fuzz, process
-from sklearn.feature_extraction.text import TfidfVectorizer
 
 from bot.knowledge.loader import KnowledgeBase
 from bot.services.normalize import (
@@ -35,7 +34,7 @@ from bot.services.normalize import (
     stem,
 )
 from bot.services.normalize import raw_tokens as lexicon_tokens
-from bot.services.tfidf import EntryClassifier, TfidfView
+from bot.services.tfidf import EntryClassifier, TfidfView, char_ngrams, word_ngrams
 
 Outcome = Literal["answer", "suggest", "none"]
 HEALTH_ENTRY = "beda_kesehatan"
@@ -98,12 +97,8 @@ class Matcher:
         bounds = [*self._starts.tolist(), len(docs)]
         groups = [" ".join(docs[a:b]) for a, b in zip(bounds, bounds[1:], strict=False)]
         self._n_docs = len(docs)
-        self._char = TfidfView(TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5),
-                                               sublinear_tf=True, dtype=np.float32),
-                               docs + groups)
-        self._word = TfidfView(TfidfVectorizer(token_pattern=r"\S+", ngram_range=(1, 2),
-                                               sublinear_tf=True, dtype=np.float32),
-                               docs + groups)
+        self._char = TfidfView(char_ngrams, docs + groups)  # 2 to 5 characters
+        self._word = TfidfView(word_ngrams, docs + groups)  # words and word pairs
         self._classifier = EntryClassifier.fit(
             (self._char, self._word), (CHAR_WEIGHT, 1 - CHAR_WEIGHT), len(docs), doc_entry)
         self._vocab = sorted({w for d in docs for w in d.split()})

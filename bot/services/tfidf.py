@@ -1,4 +1,4 @@
-"""The matcher's two signals over the knowledge base's phrasings, both from scikit-learn:
+"""The matcher's two signals over the knowledge base's phrasings, in plain NumPy:
 
 - ``TfidfView``: TF-IDF vectors (character n-grams, or words and word pairs) and the cosine of
   a query with every phrasing;
@@ -9,39 +9,104 @@
   Naive Bayes trains in one pass over the phrasings (a linear SVM told the entries apart about
   as well on the dev split but trained in time growing with entries x phrasings: 0,7 s of
   CPU for 100 entries, against 0,03 s).
+
+Both used to be scikit-learn's ``TfidfVectorizer`` (``analyzer="char_wb"`` or
+``token_pattern=r"\\S+"``, ``sublinear_tf=True``, ``dtype=np.float32``, the default smoothed idf
+and l2 norm) and ``MultinomialNB``. Importing scikit-learn and SciPy took about 0,8 s of every
+start and some 50 MB of memory for a few hundred lines of arithmetic, so the same arithmetic
+is done here, in the same order and precision: tests/faq/test_tfidf.py checks the weights
+against scikit-learn's when it is installed (it is no longer a dependency).
 """
 
 from __future__ import annotations
 
+import re
+from array import array
+from collections.abc import Callable, Sequence
+
 import numpy as np
-from scipy.sparse import csr_matrix, hstack
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.naive_bayes import MultinomialNB
 
 Query = tuple[np.ndarray, np.ndarray]  # feature columns, their l2-normalised weights
+Analyzer = Callable[[str], list[str]]
 CLASSIFIER_ALPHA = 0.01  # naive Bayes smoothing (scripts/tune_matcher.py)
 # Above this many entries no classifier is kept (its dense weights grow with entries x
 # features: about 20 MB at 400 entries): the cosine alone decides.
 MAX_CLASSIFIER_ENTRIES = 400
+_TOKEN = re.compile(r"\S+")
+
+
+def char_ngrams(text: str, low: int = 2, high: int = 5) -> list[str]:
+    """Character n-grams inside words, each word padded with a space on both sides; a word
+    shorter than n gives itself once (scikit-learn's ``char_wb`` analyzer)."""
+    grams: list[str] = []
+    append = grams.append
+    for word in text.lower().split():
+        padded = f" {word} "
+        size = len(padded)
+        for n in range(low, high + 1):
+            if size <= n:
+                append(padded)
+                break
+            for offset in range(size - n + 1):
+                append(padded[offset:offset + n])
+    return grams
+
+
+def word_ngrams(text: str) -> list[str]:
+    """Words (runs of non-space) and pairs of neighbouring words."""
+    words = _TOKEN.findall(text.lower())
+    return words + [f"{a} {b}" for a, b in zip(words, words[1:], strict=False)]
 
 
 class TfidfView:
-    """One TF-IDF view (fitted by scikit-learn) with its texts stored feature-major."""
+    """TF-IDF over ``texts`` (sublinear tf x smoothed idf, rows l2-normalised, float32), stored
+    feature-major for queries and text-major for the classifier."""
 
-    def __init__(self, vectorizer: TfidfVectorizer, texts: list[str]) -> None:
-        self.by_feature = vectorizer.fit_transform(texts).T.tocsr()  # features x texts
-        self._n_texts = self.by_feature.shape[1]
-        self._indptr = self.by_feature.indptr.astype(np.int64)
+    def __init__(self, analyze: Analyzer, texts: Sequence[str]) -> None:
+        self.analyze = analyze
+        # Features numbered as first seen, renumbered in sorted order below; the counts go
+        # straight into arrays (no dict of strings per text: what start-up frees mostly stays
+        # with the process).
+        seen: dict[str, int] = {}
+        sizes = array("q")
+        first_columns = array("q")
+        tf = array("f")
+        for text in texts:
+            counts: dict[int, int] = {}
+            for feature in analyze(text):
+                column = seen.get(feature)
+                if column is None:
+                    column = seen[feature] = len(seen)
+                counts[column] = counts.get(column, 0) + 1
+            sizes.append(len(counts))
+            first_columns.extend(counts)
+            tf.extend(counts.values())
+        self.n_features = len(seen)
+        renumber = np.empty(self.n_features, dtype=np.int64)
+        self.vocabulary: dict[str, int] = {}
+        for column, feature in enumerate(sorted(seen)):
+            renumber[seen[feature]] = column
+            self.vocabulary[feature] = column
+        del seen
+        self._n_texts = len(texts)
+        text_of = np.repeat(np.arange(len(texts), dtype=np.int32), np.frombuffer(sizes, np.int64))
+        columns = renumber[np.frombuffer(first_columns, dtype=np.int64)]
+        del renumber, first_columns
+        df = np.bincount(columns, minlength=self.n_features).astype(np.float32) + 1
+        self.idf = np.log(np.float32(len(texts) + 1) / df) + np.float32(1)
+        data = (np.log(np.frombuffer(tf, dtype=np.float32)) + np.float32(1)) * self.idf[columns]
+        norms = np.sqrt(np.bincount(text_of, weights=(data * data).astype(np.float64),
+                                    minlength=len(texts)))
+        norms[norms == 0] = 1.0
+        data = (data / norms[text_of]).astype(np.float32)
+        order = np.lexsort((text_of, columns))  # by feature, then text
+        self._indptr = np.r_[0, np.cumsum(np.bincount(columns, minlength=self.n_features))]
         self._lengths = np.diff(self._indptr)
-        self._indices = self.by_feature.indices
-        self._data = self.by_feature.data.astype(np.float64)
-        self.analyze = vectorizer.build_analyzer()
-        self.vocabulary: dict[str, int] = vectorizer.vocabulary_
-        self.idf = vectorizer.idf_
+        self._indices = text_of[order]
+        self._data = data[order].astype(np.float64)
 
     def query(self, text: str) -> Query:
-        """The query's features: the same weights as ``transform`` (sublinear tf x idf,
-        l2-normalised), without scikit-learn's per-call input checks."""
+        """The query's features, weighted as the texts' are."""
         counts: dict[int, int] = {}
         for feature in self.analyze(text):
             column = self.vocabulary.get(feature)
@@ -58,17 +123,19 @@ class TfidfView:
         columns, weights = query
         if not len(columns):
             return np.zeros(self._n_texts)
-        # The query's rows of the CSR matrix, gathered with numpy: scipy's fancy row
-        # indexing costs more than the product itself for a query of a few dozen features.
         starts, lengths = self._indptr[columns], self._lengths[columns]
         offsets = np.repeat(starts - np.cumsum(lengths) + lengths, lengths)
         positions = offsets + np.arange(int(lengths.sum()))
         return np.bincount(self._indices[positions], minlength=self._n_texts,
                            weights=self._data[positions] * np.repeat(weights, lengths))
 
-    def rows(self, count: int) -> csr_matrix:
-        """The first ``count`` texts as rows (texts x features)."""
-        return self.by_feature.T.tocsr()[:count]
+    def rows(self, count: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The first ``count`` texts' nonzero weights: (text, column, weight) arrays, by
+        column then text."""
+        columns = np.repeat(np.arange(self.n_features, dtype=np.int64), self._lengths)
+        keep = self._indices < count
+        return (self._indices[keep], columns[keep],
+                self._data[keep].astype(np.float32))  # exact: the weights are float32
 
 
 class EntryClassifier:
@@ -77,14 +144,38 @@ class EntryClassifier:
     def __init__(self, views: tuple[TfidfView, TfidfView], view_weights: tuple[float, float],
                  n_docs: int, labels: np.ndarray) -> None:
         scales = [float(np.sqrt(w)) for w in view_weights]
-        features = hstack([view.rows(n_docs) * scale
-                           for view, scale in zip(views, scales, strict=True)]).tocsr()
-        model = MultinomialNB(alpha=CLASSIFIER_ALPHA).fit(features, labels)
-        weights = np.asarray(model.feature_log_prob_, dtype=np.float32)  # entries x features
-        split = views[0].by_feature.shape[0]
-        self._parts = ((weights[:, :split] * scales[0]).T.copy(),
-                       (weights[:, split:] * scales[1]).T.copy())  # features x entries
-        self._prior = np.asarray(model.class_log_prior_, dtype=float)
+        classes, label_of = np.unique(labels, return_inverse=True)
+        n_classes = len(classes)
+        n_features = sum(view.n_features for view in views)
+        cells, weights_in = [], []
+        offset = 0
+        for view, scale in zip(views, scales, strict=True):
+            text_of, columns, data = view.rows(n_docs)
+            cells.append(label_of[text_of].astype(np.int64) * n_features + offset + columns)
+            weights_in.append((data * scale).astype(np.float32).astype(np.float64))
+            offset += view.n_features
+        # The smoothed counts, dense (entries x features, float64 as scikit-learn's); the
+        # log-probabilities are then made a view at a time to keep the peak low: memory
+        # freed after start-up mostly stays with the process.
+        counts = np.bincount(np.concatenate(cells), weights=np.concatenate(weights_in),
+                             minlength=n_classes * n_features).reshape(n_classes, n_features)
+        del cells, weights_in
+        np.add(counts, CLASSIFIER_ALPHA, out=counts)
+        log_totals = np.log(counts.sum(axis=1)).reshape(-1, 1)
+        parts = []
+        offset = 0
+        for view, scale in zip(views, scales, strict=True):
+            block = np.log(counts[:, offset:offset + view.n_features])
+            block -= log_totals
+            weights = block.astype(np.float32)
+            del block
+            weights *= np.float32(scale)
+            parts.append(np.ascontiguousarray(weights.T))  # features x entries
+            del weights
+            offset += view.n_features
+        self._parts = (parts[0], parts[1])
+        per_class = np.bincount(label_of, minlength=n_classes).astype(np.float64)
+        self._prior: np.ndarray = np.log(per_class) - np.log(per_class.sum())
 
     @classmethod
     def fit(cls, views: tuple[TfidfView, TfidfView], view_weights: tuple[float, float],
