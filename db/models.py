@@ -361,3 +361,22 @@ class FaqDraft(Base):
     staff_message_id: Mapped[int] = mapped_column(BigInteger)
     created_by: Mapped[int] = mapped_column(BigInteger)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class LeadCount(Base):
+    """Leads created per UTC day and key, for /stats at any size (db/stats.py).
+
+    Kept by database triggers on `leads` (migration 0007), so every insert, status or
+    segment change, region or occupation change and deletion is counted in the same
+    transaction whoever writes it; nothing in Python maintains it. Kinds and keys:
+    "all" ("", ""), "ss" (segment, status), "org" (organizer id, ""), "reg" (kabupaten,
+    kecamatan), "occ" (occupation, ""); a lead without the key is not counted in that kind.
+    """
+
+    __tablename__ = "lead_counts"
+
+    kind: Mapped[str] = mapped_column(String(8), primary_key=True)
+    day: Mapped[datetime] = mapped_column(UTCDateTime(), primary_key=True)
+    a: Mapped[str] = mapped_column(String(80), primary_key=True)
+    b: Mapped[str] = mapped_column(String(80), primary_key=True)
+    leads: Mapped[int] = mapped_column()
