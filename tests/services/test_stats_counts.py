@@ -1,4 +1,4 @@
-"""/stats reads whole days from `lead_counts` (kept by triggers, migration 0007) and counts
+"""/stats reads whole months and days from `lead_counts` (kept by triggers, migration 0007) and counts
 only the partial days at a period's edges: the figures must equal a count of the leads
 themselves after registrations, status changes, other edits, erasure and deletion.
 Runs on SQLite and, with TEST_DATABASE_URL, on PostgreSQL."""
@@ -51,17 +51,21 @@ async def check(sessions: Sessions) -> None:
     equal a count of the leads over periods with and without whole days."""
     async with sessions() as session:
         leads = list(await session.scalars(select(Lead)))
-        stored = {(row.kind, row.day, row.a, row.b): row.leads
+        stored = {(row.kind, row.span, row.day, row.a, row.b): row.leads
                   for row in await session.scalars(select(LeadCount)) if row.leads}
-        expected: Counter[tuple[str, datetime, str, str]] = Counter()
+        expected: Counter[tuple[str, str, datetime, str, str]] = Counter()
         for lead in leads:
             day = lead.created_at.replace(hour=0, minute=0, second=0, microsecond=0)
             for kind, a, b in keys(lead):
-                expected[(kind, day, a, b)] += 1
+                expected[(kind, "d", day, a, b)] += 1
+                expected[(kind, "m", day.replace(day=1), a, b)] += 1
         assert stored == dict(expected)
         windows = [stats.year_period(2026, TZ), stats.parse_period("30", now=NOW, tz=TZ),
                    stats.parse_period("1", now=NOW, tz=TZ), stats.year_period(2025, TZ),
-                   stats.parse_period("2026-11", now=NOW, tz=TZ)]
+                   stats.parse_period("2026-11", now=NOW, tz=TZ),
+                   stats.parse_period("2026-09", now=NOW, tz=TZ),
+                   stats.parse_period("90", now=NOW, tz=TZ),
+                   stats.parse_period("366", now=NOW, tz=TZ)]
         for period in windows:
             inside = [lead for lead in leads if period.start <= lead.created_at < period.end]
             counts = await queries.segment_status_counts(

@@ -40,39 +40,46 @@ def kinds(row: str, day: str, text: str) -> list[tuple[str, str, str, str]]:
     ]
 
 
-def bump(row: str, sign: int, day: str, text: str) -> list[str]:
-    """One upsert per kind adding `sign` to the row's keys."""
+def bump(row: str, sign: int, day: str, text: str, span: str) -> list[str]:
+    """One upsert per kind adding `sign` to the row's keys, for the day or the month."""
     return [
-        f"INSERT INTO lead_counts (kind, day, a, b, leads) "
-        f"SELECT '{kind}', {day.format(row)}, {a}, {b}, {sign} WHERE {condition} "
-        f"ON CONFLICT (kind, day, a, b) DO UPDATE SET leads = lead_counts.leads + ({sign});"
+        f"INSERT INTO lead_counts (kind, span, day, a, b, leads) "
+        f"SELECT '{kind}', '{span}', {day.format(row)}, {a}, {b}, {sign} WHERE {condition} "
+        f"ON CONFLICT (kind, span, day, a, b) DO UPDATE SET leads = lead_counts.leads + "
+        f"({sign});"
         for kind, a, b, condition in kinds(row, day, text)
     ]
 
 
-SQLITE_DAY = "date({}.created_at) || ' 00:00:00.000000'"  # as UTCDateTime stores it
-SQLITE_TEXT = "CAST({} AS TEXT)"
-PG_DAY = "date_trunc('day', {}.created_at, 'UTC')"
-PG_TEXT = "CAST({} AS TEXT)"
+# The UTC day and the first of the UTC month of created_at, as UTCDateTime stores them.
+SQLITE = {"d": "date({}.created_at) || ' 00:00:00.000000'",
+          "m": "strftime('%Y-%m-01 00:00:00.000000', {}.created_at)"}
+PG = {"d": "date_trunc('day', {}.created_at, 'UTC')",
+      "m": "date_trunc('month', {}.created_at, 'UTC')"}
+TEXT = "CAST({} AS TEXT)"
 
 
 def upgrade() -> None:
     op.create_table('lead_counts',
     sa.Column('kind', sa.String(length=8), nullable=False),
+    sa.Column('span', sa.String(length=1), nullable=False),
     sa.Column('day', db.types.UTCDateTime(timezone=True), nullable=False),
     sa.Column('a', sa.String(length=80), nullable=False),
     sa.Column('b', sa.String(length=80), nullable=False),
     sa.Column('leads', sa.Integer(), nullable=False),
-    sa.PrimaryKeyConstraint('kind', 'day', 'a', 'b', name=op.f('pk_lead_counts'))
+    sa.PrimaryKeyConstraint('kind', 'span', 'day', 'a', 'b', name=op.f('pk_lead_counts')),
+    sqlite_with_rowid=False,
     )
     sqlite = op.get_bind().dialect.name == "sqlite"
-    day, text = (SQLITE_DAY, SQLITE_TEXT) if sqlite else (PG_DAY, PG_TEXT)
-    for kind, a, b, condition in kinds("leads", day, text):
-        op.execute(f"INSERT INTO lead_counts (kind, day, a, b, leads) "
-                   f"SELECT '{kind}', {day.format('leads')}, {a}, {b}, count(*) FROM leads "
-                   f"WHERE {condition} GROUP BY 2, 3, 4")
+    spans, text = SQLITE if sqlite else PG, TEXT
+    for span, day in spans.items():
+        for kind, a, b, condition in kinds("leads", day, text):
+            op.execute(f"INSERT INTO lead_counts (kind, span, day, a, b, leads) "
+                       f"SELECT '{kind}', '{span}', {day.format('leads')}, {a}, {b}, count(*) "
+                       f"FROM leads WHERE {condition} GROUP BY 3, 4, 5")
+    added = [s for span, day in spans.items() for s in bump("NEW", 1, day, text, span)]
+    removed = [s for span, day in spans.items() for s in bump("OLD", -1, day, text, span)]
     if sqlite:
-        added, removed = bump("NEW", 1, day, text), bump("OLD", -1, day, text)
         op.execute("CREATE TRIGGER lead_counts_insert AFTER INSERT ON leads BEGIN "
                    + " ".join(added) + " END")
         op.execute("CREATE TRIGGER lead_counts_delete AFTER DELETE ON leads BEGIN "
@@ -83,10 +90,9 @@ def upgrade() -> None:
     # PostgreSQL: one function. On an update the old keys' rows and the new keys' rows are
     # changed in key order, so two transactions changing statuses the opposite way lock
     # the rows in the same order and cannot deadlock.
-    removed, added = bump("OLD", -1, day, text), bump("NEW", 1, day, text)
     ordered = []
-    for (kind, a, b, _c), minus, plus in zip(kinds("OLD", day, text), removed, added,
-                                             strict=True):
+    keys = [(day, a, b) for day in spans.values() for _kind, a, b, _c in kinds("OLD", day, text)]
+    for (day, a, b), minus, plus in zip(keys, removed, added, strict=True):
         new_a, new_b = a.replace("OLD.", "NEW."), b.replace("OLD.", "NEW.")
         old_key = f"ROW({day.format('OLD')}, {a}, {b})"
         new_key = f"ROW({day.format('NEW')}, {new_a}, {new_b})"
