@@ -12,7 +12,7 @@ from collections.abc import Awaitable, Callable, Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, not_, select
+from sqlalchemy import ColumnElement, and_, func, not_, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -90,14 +90,15 @@ async def _counted(
     partial days at the edges by `scan` (a count in leads over that window)."""
     stored, edges = _spans(start, end)
     counts: Counter[Key] = Counter()
-    for span, first, last in stored:
-        rows = await session.execute(
-            select(LeadCount.a, LeadCount.b, func.sum(LeadCount.leads))
+    if stored:  # one query; each part a range search of the primary key
+        parts = union_all(*(
+            select(LeadCount.a, LeadCount.b, LeadCount.leads)
             .where(LeadCount.kind == kind, LeadCount.span == span, LeadCount.day >= first,
                    LeadCount.day < last)
-            .group_by(LeadCount.a, LeadCount.b))
-        for a, b, n in rows:
-            counts[(a, b)] += int(n)
+            for span, first, last in stored)).subquery("parts")
+        rows = await session.execute(
+            select(parts.c.a, parts.c.b, func.sum(parts.c.leads)).group_by(parts.c.a, parts.c.b))
+        counts.update({(a, b): int(n) for a, b, n in rows})
     for edge_start, edge_end in edges:
         for key, n in await scan(edge_start, edge_end):
             counts[key] += n
