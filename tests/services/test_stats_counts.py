@@ -1,5 +1,5 @@
-"""/stats reads whole months and days from `lead_counts` (kept by triggers, migration 0007) and counts
-only the partial days at a period's edges: the figures must equal a count of the leads
+"""/stats reads whole months and days from `lead_counts` (kept by triggers, migration 0007)
+and counts only the partial days at a period's edges: the figures must equal a count of the leads
 themselves after registrations, status changes, other edits, erasure and deletion.
 Runs on SQLite and, with TEST_DATABASE_URL, on PostgreSQL."""
 
