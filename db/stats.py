@@ -12,7 +12,7 @@ from collections.abc import Awaitable, Callable, Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, not_, select, union_all
+from sqlalchemy import ColumnElement, and_, func, literal, not_, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -137,12 +137,22 @@ async def segment_status_counts(
 async def created_since(
     session: AsyncSession, starts: Sequence[datetime], end: datetime
 ) -> list[int]:
-    """Leads created from each start up to end."""
-
-    async def scan(windows: Windows) -> list[tuple[Key, int]]:
-        return [(("", ""), int(await session.scalar(select(_count_in(windows))) or 0))]
-
-    return [(await _counted(session, "all", start, end, scan))[("", "")] for start in starts]
+    """Leads created from each start up to end, in one query."""
+    columns = []
+    for start in starts:
+        stored, edges = _spans(start, end)
+        total: Any = literal(0)
+        for span, first, last in stored:
+            total = total + (
+                select(func.coalesce(func.sum(LeadCount.leads), 0))
+                .where(LeadCount.kind == "all", LeadCount.span == span, LeadCount.day >= first,
+                       LeadCount.day < last)
+                .scalar_subquery())
+        if edges:
+            total = total + _count_in(edges)
+        columns.append(total)
+    row = (await session.execute(select(*columns))).one()
+    return [int(value) for value in row]
 
 
 async def organizer_counts(
