@@ -361,3 +361,26 @@ class FaqDraft(Base):
     staff_message_id: Mapped[int] = mapped_column(BigInteger)
     created_by: Mapped[int] = mapped_column(BigInteger)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class LeadCount(Base):
+    """Leads created per UTC day and per UTC month and key, for /stats at any size.
+
+    Kept by database triggers on `leads` (migration 0007), so every insert, status or
+    segment change, region or occupation change and deletion is counted in the same
+    transaction whoever writes it; nothing in Python maintains it. Kinds and keys:
+    "all" ("", ""), "ss" (segment, status), "org" (organizer id, ""), "reg" (kabupaten,
+    kecamatan), "occ" (occupation, ""); a lead without the key is not counted in that kind.
+    `span` "d": `day` is the UTC day; "m": `day` is the first of the UTC month. db/stats.py
+    adds up whole months, then whole days, then counts the partial days in `leads`.
+    """
+
+    __tablename__ = "lead_counts"
+    __table_args__ = {"sqlite_with_rowid": False}  # the key is the table: no lookups
+
+    kind: Mapped[str] = mapped_column(String(8), primary_key=True)
+    span: Mapped[str] = mapped_column(String(1), primary_key=True)
+    day: Mapped[datetime] = mapped_column(UTCDateTime(), primary_key=True)
+    a: Mapped[str] = mapped_column(String(80), primary_key=True)
+    b: Mapped[str] = mapped_column(String(80), primary_key=True)
+    leads: Mapped[int] = mapped_column()

@@ -12,10 +12,11 @@ from telegram.constants import ChatAction
 from bot.context import App, BotContext
 from bot.errors import UnknownUnion
 from bot.i18n import N_, Gettext, number
-from bot.services import exports
+from bot.services import enums, exports
 from handlers.access import staff_command
 from handlers.common import escape
 from handlers.labels import STATUS_LABELS
+from handlers.lead_views import band_label
 
 logger = logging.getLogger(__name__)
 
@@ -37,6 +38,7 @@ VALUES = {
 def labels(_: Gettext) -> exports.ExportLabels:
     values = {key: _(label) for key, label in VALUES.items()}
     values |= {"programmes:jkk_jkm": "JKK + JKM", "programmes:jkk_jkm_jht": "JKK + JKM + JHT"}
+    values |= {f"income:{band.code}": band_label(band, _) for band in enums.INCOME_BANDS}
     return exports.ExportLabels(headers=[_(header) for header in HEADERS], values=values)
 
 

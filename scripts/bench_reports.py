@@ -14,8 +14,9 @@ What is timed is the service each command calls, on the bot's own engine and pra
 (db/session.py): bot.services.stats.report() for /stats (this year, and "30" days) and
 bot.services.exports.export_leads() for /ekspor (all leads, XLSX and CSV, Indonesian labels),
 without the Telegram round trip. Every measurement runs in a fresh process; peak memory is
-that process's ru_maxrss (resource.getrusage) minus its resident size just before the call.
-XLSX is measured with lxml (when installed) and without it (OPENPYXL_LXML=False).
+that process's own high-water mark (VmHWM; see peak_mb) and how far it rose over its resident
+size just before the first timed call. The load average before each round is recorded.
+A file made before a migration is upgraded first (0007 fills lead_counts from the leads).
 Prints a table; writes JSON to bench-results/reports.json.
 """
 
@@ -76,12 +77,17 @@ def url(path: Path) -> str:
 
 # -- generator ------------------------------------------------------------------------
 
-async def migrate(path: Path) -> None:
+# Filled at this revision, then upgraded: 0007's triggers on every bulk insert made the fill
+# about 2,5 times slower; its own counting of the leads afterwards takes seconds.
+FILL_AT = "0006"
+
+
+async def migrate(path: Path, revision: str = "head") -> None:
     from db.migrate import upgrade
     from db.session import make_engine
 
     engine = make_engine(url(path))
-    await upgrade(engine)
+    await upgrade(engine, revision)
     await engine.dispose()
 
 
@@ -93,7 +99,7 @@ def generate(size: int, seed: int = 2026) -> dict[str, Any]:
     for suffix in ("", "-wal", "-shm"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
     started = time.perf_counter()
-    asyncio.run(migrate(path))
+    asyncio.run(migrate(path, FILL_AT))
     rng = random.Random(seed)
     connection = sqlite3.connect(path, isolation_level=None)
     connection.execute("PRAGMA synchronous=OFF")
@@ -172,6 +178,9 @@ def generate(size: int, seed: int = 2026) -> dict[str, Any]:
     connection.executemany(lead_sql, leads)
     connection.executemany(change_sql, changes)
     connection.execute("COMMIT")
+    connection.close()
+    asyncio.run(migrate(path))  # to the latest revision: 0007 counts the leads per day
+    connection = sqlite3.connect(path, isolation_level=None)
     connection.execute("ANALYZE")
     connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     connection.close()
@@ -189,13 +198,20 @@ def rss_mb() -> float:
 
 
 def peak_mb() -> float:
+    """This process's own peak (VmHWM). Not ru_maxrss: Linux carries the parent's resident
+    size at fork into the child's ru_maxrss across exec, so a child spawned after the
+    generator filled 1.000.000 leads reported ~458 MB where a fresh process peaks at ~54."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kB on Linux
 
 
-def measure(task: str, size: int, calls: int, lxml: bool, out: Any) -> None:
-    """Child process: one measurement; sends a dict through `out`."""
-    if not lxml:
-        os.environ["OPENPYXL_LXML"] = "False"
+def measure(task: str, size: int, calls: int, out: Any, root: str | None = None) -> None:
+    """Child process: one measurement; sends a dict through `out`. `root`: measure the
+    code of another checkout (--baseline), on the same database file."""
+    if root is not None:
+        sys.path.insert(0, root)
     out.send(asyncio.run(_measure(task, size, calls)))
 
 
@@ -216,8 +232,6 @@ async def _measure(task: str, size: int, calls: int) -> dict[str, Any]:
             return await stats.report(sessions, period=period, now=NOW, tz=tz,
                                       default_pu=29000, default_bpu=18000)
     else:
-        import openpyxl
-
         from bot.i18n import load_catalogs
         from bot.services import exports
         from handlers.exports import labels
@@ -233,8 +247,7 @@ async def _measure(task: str, size: int, calls: int) -> dict[str, Any]:
                 max_bytes=2**40)
             size_mb = result.size / 2**20
             result.path.unlink()
-            return {"rows": result.rows, "file_mb": round(size_mb, 1),
-                    "lxml": bool(openpyxl.LXML)}
+            return {"rows": result.rows, "file_mb": round(size_mb, 1)}
     await once() if task.startswith("stats") else None  # warm-up: imports, connection, cache
     before = rss_mb()
     times, extra = [], None
@@ -251,10 +264,10 @@ async def _measure(task: str, size: int, calls: int) -> dict[str, Any]:
     return result
 
 
-def in_child(task: str, size: int, calls: int, lxml: bool = True) -> dict[str, Any]:
+def in_child(task: str, size: int, calls: int, root: str | None = None) -> dict[str, Any]:
     context = mp.get_context("spawn")
     receive, send = context.Pipe(duplex=False)
-    child = context.Process(target=measure, args=(task, size, calls, lxml, send))
+    child = context.Process(target=measure, args=(task, size, calls, send, root))
     child.start()
     result = receive.recv()
     child.join()
@@ -270,14 +283,6 @@ def load_average() -> str:
     return " ".join(Path("/proc/loadavg").read_text().split()[:3])
 
 
-def lxml_installed() -> bool:
-    try:
-        import lxml  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
 def run(args: argparse.Namespace) -> dict[str, Any]:
     RESULTS.mkdir(exist_ok=True)
     report: dict[str, Any] = {"generated": [], "stats": [], "exports": []}
@@ -286,40 +291,48 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             made = generate(size)
             report["generated"].append(made)
             print(json.dumps({"generated": made}), flush=True)
+        else:  # a file from before a migration (e.g. 0007's lead_counts) is brought up to date
+            started = time.perf_counter()
+            asyncio.run(migrate(database_path(size)))
+            print(json.dumps({"migrated": size,
+                              "seconds": round(time.perf_counter() - started, 1)}), flush=True)
+        codes = [("", None)] + ([("before", args.baseline)] if args.baseline else [])
         for period in ("", "30"):
-            rounds = []
-            for number in range(args.runs):
-                load = load_average()
-                measured = in_child(f"stats:{period}", size, args.stats_calls)
-                times = measured["times_ms"]
-                rounds.append({"run": number + 1, "load_before": load, "p50_ms": pct(times, 50),
-                               "p95_ms": pct(times, 95), "max_ms": max(times),
-                               "peak_over_baseline_mb": measured["peak_over_baseline_mb"],
-                               "peak_rss_mb": measured["peak_rss_mb"]})
-            row = {"size": size, "command": f"/stats {period}".strip(), "rounds": rounds,
-                   "calls_per_round": args.stats_calls} | median_of(rounds)
-            report["stats"].append(row)
-            print(json.dumps(row), flush=True)
-        variants = [("csv", True), ("xlsx", True)]
-        if lxml_installed() and size <= args.repeat_exports_up_to:
-            variants.append(("xlsx", False))
-        for file_format, lxml in variants:
-            if file_format in args.skip_export:
+            by_code: dict[str, list[dict[str, Any]]] = {code: [] for code, _root in codes}
+            for number in range(args.runs):  # the versions take turns: the same load
+                for code, root in codes:
+                    load = load_average()
+                    measured = in_child(f"stats:{period}", size, args.stats_calls, root)
+                    times = measured["times_ms"]
+                    by_code[code].append({
+                        "run": number + 1, "load_before": load, "p50_ms": pct(times, 50),
+                        "p95_ms": pct(times, 95), "max_ms": max(times),
+                        "peak_over_baseline_mb": measured["peak_over_baseline_mb"],
+                        "peak_rss_mb": measured["peak_rss_mb"]})
+            for code, rounds in by_code.items():
+                row = {"size": size, "command": f"/stats {period}".strip(), "code": code,
+                       "rounds": rounds, "calls_per_round": args.stats_calls} | median_of(rounds)
+                report["stats"].append(row)
+                print(json.dumps(row), flush=True)
+        for file_format in ("csv", "xlsx"):
+            if file_format in args.skip_export or size > args.export_up_to:
                 continue
             runs = args.runs if size <= args.repeat_exports_up_to else 1
-            rounds = []
+            by_code = {code: [] for code, _root in codes}
             for number in range(runs):
-                load = load_average()
-                measured = in_child(f"export:{file_format}", size, 1, lxml)
-                rounds.append({"run": number + 1, "load_before": load,
-                               "seconds": round(measured["times_ms"][0] / 1000, 2),
-                               "peak_over_baseline_mb": measured["peak_over_baseline_mb"],
-                               "peak_rss_mb": measured["peak_rss_mb"],
-                               "file_mb": measured["file_mb"], "lxml": measured["lxml"]})
-            row = {"size": size, "command": f"/ekspor {file_format}",
-                   "lxml": rounds[0]["lxml"], "rounds": rounds} | median_of(rounds)
-            report["exports"].append(row)
-            print(json.dumps(row), flush=True)
+                for code, root in codes:
+                    load = load_average()
+                    measured = in_child(f"export:{file_format}", size, 1, root)
+                    by_code[code].append({
+                        "run": number + 1, "load_before": load,
+                        "seconds": round(measured["times_ms"][0] / 1000, 2),
+                        "peak_over_baseline_mb": measured["peak_over_baseline_mb"],
+                        "peak_rss_mb": measured["peak_rss_mb"], "file_mb": measured["file_mb"]})
+            for code, rounds in by_code.items():
+                row = {"size": size, "command": f"/ekspor {file_format}", "code": code,
+                       "rounds": rounds} | median_of(rounds)
+                report["exports"].append(row)
+                print(json.dumps(row), flush=True)
     return report
 
 
@@ -329,18 +342,24 @@ def median_of(rounds: list[dict[str, Any]]) -> dict[str, Any]:
     return {k: round(statistics.median(r[k] for r in rounds), 2) for k in keys}
 
 
+def loads(row: dict[str, Any]) -> str:
+    """The 1-minute load average before each round."""
+    return " / ".join(r["load_before"].split()[0] for r in row["rounds"])
+
+
 def table(report: dict[str, Any]) -> str:
-    lines = ["| Leads | Command | Runs | p50 ms | p95 ms | Peak RSS MB (over baseline) |",
-             "|---:|---|---:|---:|---:|---:|"]
+    lines = ["| Leads | Command | Code | Load before | Runs | p50 ms | p95 ms "
+             "| Peak RSS MB (over baseline) |", "|---:|---|---|---|---:|---:|---:|---:|"]
     for row in report["stats"]:
-        lines.append(f"| {row['size']:,} | {row['command']} | {len(row['rounds'])} "
+        lines.append(f"| {row['size']:,} | {row['command']} | {row['code'] or 'this'} "
+                     f"| {loads(row)} | {len(row['rounds'])} "
                      f"| {row['p50_ms']} | {row['p95_ms']} | {row['peak_rss_mb']:.0f} "
                      f"({row['peak_over_baseline_mb'] + 0.0:+.0f}) |")
-    lines += ["", "| Leads | Command | lxml | Runs | Seconds | File MB "
-              "| Peak RSS MB (over baseline) |", "|---:|---|---|---:|---:|---:|---:|"]
+    lines += ["", "| Leads | Command | Code | Load before | Runs | Seconds | File MB "
+              "| Peak RSS MB (over baseline) |", "|---:|---|---|---|---:|---:|---:|---:|"]
     for row in report["exports"]:
-        lines.append(f"| {row['size']:,} | {row['command']} | "
-                     f"{'yes' if row['lxml'] else 'no'} | {len(row['rounds'])} "
+        lines.append(f"| {row['size']:,} | {row['command']} | {row['code'] or 'this'} "
+                     f"| {loads(row)} | {len(row['rounds'])} "
                      f"| {row['seconds']} | {row['file_mb']} | {row['peak_rss_mb']:.0f} "
                      f"({row['peak_over_baseline_mb'] + 0.0:+.0f}) |")
     return "\n".join(lines)
@@ -353,6 +372,11 @@ def parse() -> argparse.Namespace:
     parser.add_argument("--stats-calls", type=int, default=20, help="/stats calls per round")
     parser.add_argument("--repeat-exports-up-to", type=int, default=100_000,
                         help="larger sizes export once (1.000.000 leads as XLSX take minutes)")
+    parser.add_argument("--baseline", metavar="CHECKOUT",
+                        help="also measure this checkout's code (e.g. a worktree of main), "
+                             "in turns with this one, reported as 'before'")
+    parser.add_argument("--export-up-to", type=int, default=10**9,
+                        help="no exports for larger sizes")
     parser.add_argument("--skip-export", nargs="*", default=[], choices=("csv", "xlsx"))
     parser.add_argument("--regenerate", action="store_true")
     parser.add_argument("--generate-only", type=int, metavar="N")

@@ -22,11 +22,8 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-
 from bot.errors import DomainError, UnknownUnion
-from bot.services import codes, periods, stats
+from bot.services import codes, periods, stats, xlsx
 from bot.services.enums import LeadStatus
 from db import organizers as organizer_queries
 from db import stats as queries
@@ -73,6 +70,7 @@ class ExportLabels:
 
     headers: Sequence[str]
     values: dict[str, str] = field(default_factory=dict)  # "status:terdaftar" -> "Terdaftar"
+    sheet_name: str = "Leads"
 
 
 @dataclass(frozen=True)
@@ -132,10 +130,10 @@ def safe(value: str | None) -> str | None:
     """
     if not value:
         return value
-    if not value.isprintable():  # control characters are not allowed in XLSX
-        value = ILLEGAL_CHARACTERS_RE.sub("", value)
-    if not value:
-        return value
+    if not value.isprintable():  # control characters: kept out of every file
+        value = xlsx.ILLEGAL.sub("", value)
+        if not value:
+            return value
     if ";" in value or "," in value or "\n" in value or "\r" in value:
         return _FORMULA_PART.sub("'", value)  # rare: most values are one part
     first = value[0]  # the fast way for the usual one part, a million times in large exports
@@ -145,27 +143,35 @@ def safe(value: str | None) -> str | None:
 
 
 Moment = Callable[[datetime], object]
+Text = Callable[[str | None], str | None]
 
 
-def cells(row: Any, number: int, moment: Moment, labels: ExportLabels) -> list[object]:
+def cells(row: Any, number: int, moment: Moment, labels: ExportLabels,
+          text: Text = safe) -> list[object]:
     """One lead as the 19 columns; an erased lead keeps no personal field.
 
-    Every text that came from a person (or could) goes through safe(); this runs a
-    million times for the largest exports, so it stays one flat expression.
+    Every text that came from a person (or could) goes through `text`: safe() for CSV, where
+    a spreadsheet may read it as a formula; as it is for XLSX, where a text cell is text
+    (the writer drops what XML cannot hold). This runs a million times for the largest
+    exports, so it stays one flat expression.
     """
     kept, label = row.erased_at is None, labels.values.get
     return [
         number, moment(row.created_at), row.segment,
-        safe(row.full_name) if kept else None, safe(row.nik) if kept else None,
-        safe(row.phone) if kept else None, safe(row.occupation), safe(row.kabupaten),
-        safe(row.kecamatan), safe(row.employer) if kept else None,
+        text(row.full_name) if kept else None, text(row.nik) if kept else None,
+        text(row.phone) if kept else None, text(row.occupation), text(row.kabupaten),
+        text(row.kecamatan), text(row.employer) if kept else None,
         label(f"programmes:{row.programmes}", row.programmes),
         label(f"income:{row.income_band}", row.income_band),
         label("bool:yes" if row.broadcast_opt_in else "bool:no"),
-        label(f"source:{row.source}", row.source), safe(row.short_name),
-        safe(row.display_name), label(f"status:{row.status}", row.status),
-        safe(row.kpj_number) if kept else None, moment(row.updated_at),
+        label(f"source:{row.source}", row.source), text(row.short_name),
+        text(row.display_name), label(f"status:{row.status}", row.status),
+        text(row.kpj_number) if kept else None, moment(row.updated_at),
     ]
+
+
+def as_is(value: str | None) -> str | None:
+    return value
 
 
 async def _batches(
@@ -226,19 +232,18 @@ def _write_csv(
 def _write_xlsx(
     path: Path, headers: Sequence[str], tz: ZoneInfo, labels: ExportLabels
 ) -> tuple[Callable[[Sequence[Any], int], None], Callable[[], None]]:
-    workbook = Workbook(write_only=True)  # rows go to a temporary file, not to memory
-    sheet = workbook.create_sheet("Leads")
-    sheet.freeze_panes = "A2"
-    sheet.append(list(headers))
+    """Streams the rows into the file (bot/services/xlsx.py): bold header row frozen at the
+    top, an autofilter over every row, column widths from the headers and the first batch."""
+    sheet = xlsx.SheetWriter(path, labels.sheet_name, headers)
 
     def moment(value: datetime) -> datetime:  # Excel has no time zones: local wall time
         return value.astimezone(tz).replace(tzinfo=None, second=0, microsecond=0)
 
     def write(batch: Sequence[Any], first: int) -> None:
-        for i, row in enumerate(batch):
-            sheet.append(cells(row, first + i, moment, labels))
+        sheet.rows([cells(row, first + i, moment, labels, as_is)
+                    for i, row in enumerate(batch)])
 
-    return write, lambda: workbook.save(path)
+    return write, sheet.close
 
 
 async def export_leads(

@@ -27,7 +27,7 @@ from bot.sandbox.fake_telegram import FakeTelegram
 from db.migrate import upgrade
 from db.models import Base, Union
 from db.session import make_engine
-from db.transfer import CopyError, copy_database
+from db.transfer import DERIVED, CopyError, copy_database
 from db.types import UTCDateTime
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -63,6 +63,8 @@ def sample_value(table: Table, column: Any, i: int) -> Any:
 async def seed_every_table(engine: AsyncEngine) -> None:
     async with engine.begin() as connection:
         for table in Base.metadata.sorted_tables:
+            if table.name in DERIVED:  # filled by the triggers as the leads go in
+                continue
             rows = [{column.name: sample_value(table, column, i) for column in table.columns}
                     for i in range(1, ROWS + 1)]
             await connection.execute(table.insert(), rows)
@@ -91,7 +93,8 @@ async def test_copy_moves_every_row_and_new_ids_follow_the_copied_ones(
     source: str, database_url: str
 ) -> None:
     copied = await copy_database(source, database_url, batch_size=3)
-    assert [t.name for t in copied] == [t.name for t in Base.metadata.sorted_tables]
+    assert [t.name for t in copied] == [t.name for t in Base.metadata.sorted_tables
+                                        if t.name not in DERIVED]
     assert {t.rows for t in copied} == {ROWS}
     old, new = make_engine(source), make_engine(database_url)
     try:

@@ -146,13 +146,44 @@ async def test_chart_is_a_png_photo(fake_tg: FakeTelegram, app: App) -> None:
         assert len(image.convert("L").getcolors(256) or []) > 10  # lines, bars, text
 
 
-def expected_row(number: int, lead_id: int, seeded: dict) -> list[object]:
-    """The first six columns; the factory numbers leads 1, 2, ... as the fresh ids are."""
+def expected_row(number: int, lead_id: int, seeded: dict, csv: bool = False) -> list[object]:
+    """The first six columns; the factory numbers leads 1, 2, ... as the fresh ids are.
+    The phone ("+62...") gets the CSV's formula guard; in XLSX it is a text cell as it is."""
     values = lead_values(lead_id, **seeded)
     erased = "erased_at" in seeded
     local = values["created_at"].astimezone(TZ).strftime("%Y-%m-%d %H:%M")
     return [number, local, values["segment"], None if erased else values["full_name"],
-            None if erased else values["nik"], None if erased else "'" + values["phone"]]
+            None if erased else values["nik"],
+            None if erased else ("'" if csv else "") + values["phone"]]
+
+
+async def test_export_xlsx_reads_as_a_report(fake_tg: FakeTelegram, app: App) -> None:
+    """Indonesian headers, income as rupiah bands, the phone as typed, column widths, the
+    header row bold and frozen, an autofilter over every row."""
+    app.bot_data.clock = lambda: NOW
+    sessions = app.bot_data.sessions
+    assert sessions is not None
+    await add_leads(sessions, {"income_band": "2-3", "created_at": NOW - timedelta(hours=2)},
+                    {"income_band": "lt1", "created_at": NOW - timedelta(hours=1)},
+                    {"income_band": "gt5", "created_at": NOW - timedelta(minutes=5)})
+    reply = await staff(fake_tg).say("/ekspor", timeout=20)
+    book = load_workbook(io.BytesIO(fake_tg.files[reply.result["document"]["file_id"]]))
+    sheet = book.active
+    rows = [list(row) for row in sheet.iter_rows(values_only=True)]
+    assert rows[0] == [
+        "No", "Tanggal daftar", "Segmen", "Nama", "NIK", "No HP", "Pekerjaan", "Kabupaten",
+        "Kecamatan", "Pemberi kerja", "Program", "Penghasilan", "Bersedia info", "Sumber",
+        "Serikat", "Pengurus serikat", "Status", "No KPJ", "Diperbarui"]
+    assert [row[11] for row in rows[1:]] == [
+        "Rp2.000.000–Rp3.000.000", "di bawah Rp1.000.000", "di atas Rp5.000.000"]
+    assert [row[5] for row in rows[1:]] == [lead_values(n)["phone"] for n in (1, 2, 3)]
+    assert sheet.freeze_panes == "A2"
+    assert sheet.auto_filter.ref == "A1:S4"
+    assert all(cell.font.b for cell in sheet[1])
+    assert sheet.cell(2, 2).number_format == "yyyy\\-mm\\-dd\\ hh:mm"
+    widths = {letter: sheet.column_dimensions[letter].width for letter in ("A", "D", "L", "P")}
+    assert widths["A"] < widths["D"] and widths["L"] >= len("Rp2.000.000–Rp3.000.000")
+    assert widths["P"] >= len("Pengurus serikat")
 
 
 async def test_export_xlsx_and_csv(fake_tg: FakeTelegram, app: App) -> None:
@@ -170,14 +201,16 @@ async def test_export_xlsx_and_csv(fake_tg: FakeTelegram, app: App) -> None:
         expected = expected_row(number, lead_id, seeded[lead_id])
         row[1] = row[1].strftime("%Y-%m-%d %H:%M")
         assert row[:6] == expected
-    assert rows[2][6] == "'=1+1" and rows[1][14] == "SPSI" and rows[1][16] == _("Registered")
+    # A text cell is text: no apostrophe before "=" or "+" in XLSX (that guard is CSV's).
+    assert rows[2][6] == "=1+1" and sheet.cell(3, 7).data_type == "s"
+    assert rows[1][14] == "SPSI" and rows[1][16] == _("Registered")
 
     reply = await staff(fake_tg).say("/ekspor csv PU terdaftar SPSI", timeout=20)
     raw = fake_tg.files[reply.result["document"]["file_id"]]
     assert raw.startswith(b"\xef\xbb\xbf")
     table = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
     assert table[0] == [_(header) for header in HEADERS] and len(table) == 2
-    assert table[1][:6] == [str(v) for v in expected_row(1, ids[0], seeded[ids[0]])]
+    assert table[1][:6] == [str(v) for v in expected_row(1, ids[0], seeded[ids[0]], csv=True)]
     assert app.bot_data.sessions is not None
     async with app.bot_data.sessions() as session:
         logs = list(await session.scalars(select(ExportLog).order_by(ExportLog.id)))
