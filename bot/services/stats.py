@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.errors import DomainError
 from bot.services.enums import LeadStatus
+from db import broadcasts as news_queries
 from db import stats as queries
 from db.session import Sessions
 
@@ -105,6 +106,8 @@ class StatsReport:
     kabupaten: list[Ranked]
     kecamatan: list[Ranked]
     occupations: list[Ranked]
+    news_receiving: int = 0  # workers a /siaran would reach now
+    news_opted_out: int = 0  # workers who stopped it (/berhenti, "stop", the button)
 
 
 def local_midnight(day: date, tz: ZoneInfo) -> datetime:
@@ -210,6 +213,8 @@ async def report(
         by_organizer = await queries.organizer_counts(session, period.start, period.end)
         regions = await queries.region_counts(session, period.start, period.end)
         occupations = await queries.occupation_counts(session, period.start, period.end, TOP)
+        news = (await news_queries.count_recipients(session),
+                await news_queries.count_opted_out(session))
     unions: Counter[tuple[str, str | None]] = Counter()
     organizers: Counter[tuple[str, str | None]] = Counter()
     for _id, name, union, count in by_organizer:
@@ -227,4 +232,5 @@ async def report(
         funnel={s: sum(n for _seg, st, n in counts if st == s) for s in LeadStatus},
         unions=top(unions), organizers=top(organizers), kabupaten=top(kabupaten),
         kecamatan=top(kecamatan), occupations=[Ranked(o, n) for o, n in occupations],
+        news_receiving=news[0], news_opted_out=news[1],
     )
