@@ -51,6 +51,7 @@ FILLER = frozenset({
     "dari", "bpjs", "ini", "itu", "semua", "nya", "kan", "the", "me", "to", "menerima",
     "untuk", "buat", "sekarang", "aj", "yg", "yang", "dulu", "cukup",
 })
+VOCABULARY = STOP_WORDS | SEND_WORDS | FILLER
 WORD = re.compile(r"[a-z]+")
 
 
@@ -60,12 +61,11 @@ def asks_to_stop(text: str) -> bool:
     word ("sy sudah berhenti kerja, jht bisa cair?"): every word must belong to the request.
     """
     text = re.sub(r"\bterima\s*kasih\b", "makasih", text.lower())  # thanks, not "receive"
-    words = [SPELLINGS.get(word, word)
-             for word in (re.sub(r"(.)\1{2,}", r"\1", raw) for raw in WORD.findall(text))]
+    words = [_word(raw) for raw in WORD.findall(text)]
     words = " ".join(words).split()  # "gausah" -> "tidak usah"
     if not words or len(words) > 12:
         return False
-    if not all(word in STOP_WORDS | SEND_WORDS | FILLER for word in words):
+    if not all(word in VOCABULARY for word in words):
         return False
     if any(word in STOP_WORDS for word in words):
         return True
@@ -78,6 +78,14 @@ def asks_to_stop(text: str) -> bool:
         if any(later in SEND_WORDS for later in rest):
             return True
     return False
+
+
+def _word(raw: str) -> str:
+    """A typed word in the vocabulary's spelling: "stopppp", "stopp" -> "stop"."""
+    word = re.sub(r"(.)\1{2,}", r"\1", raw)
+    if word not in SPELLINGS and word not in VOCABULARY:
+        word = re.sub(r"(.)\1+", r"\1", word)
+    return SPELLINGS.get(word, word)
 
 
 @dataclass(frozen=True)
