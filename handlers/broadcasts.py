@@ -21,7 +21,8 @@ from telegram.error import Forbidden, TelegramError
 from bot.context import App, BotContext
 from bot.i18n import N_, Gettext, number
 from bot.ratelimit import BULK
-from bot.services import broadcasts, rich_text
+from bot.services import broadcasts
+from bot.settings import Settings
 from handlers.access import staff_button, staff_command
 from handlers.callback_data import BroadcastAction, BroadcastButton, NewsButton
 from handlers.common import answer_stale, escape
@@ -29,6 +30,7 @@ from handlers.common import answer_stale, escape
 logger = logging.getLogger(__name__)
 
 RESUME_EVERY = 60  # seconds: takes over broadcasts whose sender stopped (lease expired)
+SENDER_FALLBACK = "BPJS Ketenagakerjaan Cabang Jember"  # when BRANCH_NAME is set empty
 
 
 def _app(context: BotContext) -> App:
@@ -73,7 +75,7 @@ async def prepare(update: Update, context: BotContext) -> None:
     header = _("📢 <b>Broadcast #{number}</b>: {count} workers will receive this message:").format(
         number=draft.id, count=number(draft.recipients, context.language))
     worker_ = workers_gettext(_app(context))  # exactly as the workers will get it
-    text, _keyboard = worker_message(worker_, context.settings.branch_name, draft.text)
+    text, _keyboard = worker_message(worker_, sender_name(context.settings), draft.text)
     note = _("<i>Under it, the button “{button}”.</i>").format(button=stop_label(worker_))
     await message.reply_text(f"{header}\n\n{text}\n\n{note}", reply_markup=keyboard)
 
@@ -82,6 +84,11 @@ def workers_gettext(app: App) -> Gettext:
     """Broadcasts go out in the default language: one text for every worker."""
     assert app.bot_data.catalogs is not None and app.bot_data.settings is not None
     return app.bot_data.catalogs.gettext(app.bot_data.settings.default_language)
+
+
+def sender_name(settings: Settings) -> str:
+    """Who the news is from: the branch as configured."""
+    return settings.branch_name.strip() or SENDER_FALLBACK
 
 
 def stop_label(_: Gettext) -> str:
@@ -233,9 +240,8 @@ async def send_all(app: App, broadcast_id: int) -> None:
             return
         progress = ProgressMessage(app, info)
         assert app.bot_data.settings is not None
-        # safe_html again: a broadcast stored before formatting was kept holds plain text
-        text, keyboard = worker_message(workers_gettext(app), app.bot_data.settings.branch_name,
-                                        rich_text.safe_html(info.text))
+        text, keyboard = worker_message(workers_gettext(app), sender_name(app.bot_data.settings),
+                                        info.text)
 
         async def deliver(user_id: int) -> str:
             try:

@@ -13,6 +13,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 from bot.context import App, BotContext, CommandSpec
 from bot.i18n import N_
 from bot.services import news
+from handlers.broadcasts import sender_name
 from handlers.callback_data import NewsButton
 from handlers.common import add_commands, answer_stale, escape
 
@@ -60,7 +61,7 @@ async def _choose(update: Update, context: BotContext, *, receive: bool) -> None
                                now=context.now())
     if choice.changed:
         logger.info("news %s user=%s", "on" if receive else "off", user.id)
-    _, branch = context.gettext, escape(context.settings.branch_name)
+    _, branch = context.gettext, escape(sender_name(context.settings))
     keyboard = None
     if not choice.registered:
         text = (_("Info goes to workers who registered their interest. Send /daftar: the form "

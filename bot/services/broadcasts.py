@@ -65,7 +65,7 @@ class Draft:
 @dataclass(frozen=True)
 class BroadcastInfo:
     id: int
-    text: str
+    text: str  # safe Telegram HTML
     chat_id: int
     status: str
     progress_message_id: int | None
@@ -140,7 +140,9 @@ async def info(sessions: Sessions, *, broadcast_id: int) -> BroadcastInfo | None
         row = await queries.broadcast(session, broadcast_id)
         if row is None:
             return None
-        return BroadcastInfo(row.id, row.text, row.chat_id, row.status, row.progress_message_id)
+        # safe_html again: a broadcast stored before formatting was kept holds plain text
+        return BroadcastInfo(row.id, rich_text.safe_html(row.text), row.chat_id, row.status,
+                             row.progress_message_id)
 
 
 async def set_progress_message(sessions: Sessions, *, broadcast_id: int,

@@ -11,10 +11,11 @@ from sqlalchemy import select
 from bot.context import App
 from bot.sandbox.fake_telegram import FakeTelegram, Sent
 from bot.sandbox.telegram_html import visible_length
+from bot.settings import Settings
 from db.models import Lead
 from tests.conftest import ADMIN, STAFF_CHAT, STAFF_MEMBER
 from tests.handlers.test_broadcasts import add_leads, preview, send, summary
-from tests.harness import Person, buttons
+from tests.harness import Person, buttons, running_app
 
 SENDER = "📢 <b>Info dari BPJS Ketenagakerjaan Kantor Cabang Jember</b>\n\n"
 STOPPED = "Anda tidak akan menerima info dari BPJS Ketenagakerjaan Kantor Cabang Jember lagi"
@@ -147,3 +148,15 @@ async def test_stats_counts_the_opt_outs(fake_tg: FakeTelegram, app: App) -> Non
     await Person(fake_tg, 76502).say("jgn kirim info lg")
     report = (await Person(fake_tg, STAFF_MEMBER).in_chat(STAFF_CHAT).say("/stats")).params
     assert "<b>Info (/siaran)</b>: 1 pekerja menerima · 2 berhenti menerima" in report["text"]
+
+
+async def test_without_a_branch_name_the_sender_is_the_jember_branch(
+        fake_tg: FakeTelegram, settings: Settings) -> None:
+    unnamed = settings.model_copy(update={"branch_name": " "})
+    async with running_app(unnamed, fake_tg) as app:
+        await add_leads(app, fake_tg, [76601])
+        await broadcast(fake_tg, "Info iuran")
+        got = delivered_to(fake_tg, 76601)[0].params["text"]
+        assert got == "📢 <b>Info dari BPJS Ketenagakerjaan Cabang Jember</b>\n\nInfo iuran"
+        reply = await Person(fake_tg, 76601).say("/berhenti")
+        assert "info dari BPJS Ketenagakerjaan Cabang Jember lagi" in reply.params["text"]
