@@ -49,6 +49,7 @@ from handlers import (
     handoff_staff,
     learning,
     my_data,
+    news,
     organizers,
     private_only,
     questions,
@@ -143,6 +144,9 @@ FEATURES: tuple[Row, ...] = (
     Row(learning),
     # /siaran: broadcasts to opted-in workers | rules: broadcasts | queries: db/broadcasts.py
     Row(broadcasts),
+    # /berhenti, /stop, /langganan, the broadcasts' "Berhenti menerima info" button; "stop"
+    #   typed as free text (hook in router) | rules: news | queries: db/broadcasts.py
+    Row(news),
     # The error handler: logs, apologises, database outages | rules: outages | db/faults.py
     Row(errors),
     # Last: edits and channel posts (Group.IGNORE), the open flow or the free-text answerer,

@@ -133,3 +133,42 @@ async def delivery_counts(session: AsyncSession, broadcast_id: int) -> dict[str,
 async def sending_ids(session: AsyncSession) -> list[int]:
     return list(await session.scalars(
         select(Broadcast.id).where(Broadcast.status == "sending").order_by(Broadcast.id)))
+
+
+def _worker_lead(telegram_user_id: int) -> Any:
+    return (Lead.telegram_user_id == telegram_user_id, Lead.erased_at.is_(None))
+
+
+async def news_opt_in(session: AsyncSession, telegram_user_id: int) -> bool | None:
+    """Whether the worker's lead receives the news; None without a (not erased) lead."""
+    value = await session.scalar(select(Lead.broadcast_opt_in)
+                                 .where(*_worker_lead(telegram_user_id)))
+    return None if value is None else bool(value)
+
+
+async def set_news_opt_in(session: AsyncSession, telegram_user_id: int, receive: bool,
+                          now: datetime) -> None:
+    """Stopping records when (for /stats); receiving again clears it."""
+    await session.execute(
+        update(Lead).where(*_worker_lead(telegram_user_id))
+        .values(broadcast_opt_in=receive, broadcast_opted_out_at=None if receive else now,
+                updated_at=now)
+    )
+
+
+async def skip_pending_deliveries(session: AsyncSession, telegram_user_id: int,
+                                  now: datetime) -> None:
+    """A worker who stopped the news gets nothing more of a broadcast under way."""
+    await session.execute(
+        update(BroadcastDelivery)
+        .where(BroadcastDelivery.telegram_user_id == telegram_user_id,
+               BroadcastDelivery.status == "pending")
+        .values(status="stopped", updated_at=now)
+    )
+
+
+async def count_opted_out(session: AsyncSession) -> int:
+    return int(await session.scalar(
+        select(func.count()).select_from(Lead)
+        .where(Lead.broadcast_opted_out_at.is_not(None), Lead.broadcast_opt_in.is_(False),
+               Lead.erased_at.is_(None))) or 0)

@@ -169,6 +169,8 @@ class Lead(Base):
     consent_at: Mapped[datetime] = mapped_column(UTCDateTime())
     consent_version: Mapped[str] = mapped_column(String(16))
     broadcast_opt_in: Mapped[bool] = mapped_column(Boolean, default=False)
+    # When the worker stopped the news (/berhenti); None again after /langganan.
+    broadcast_opted_out_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     source: Mapped[str] = mapped_column(String(16))
     telegram_user_id: Mapped[int | None] = mapped_column(BigInteger, unique=True)
     registered_by: Mapped[int | None] = mapped_column(BigInteger)

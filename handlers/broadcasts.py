@@ -1,6 +1,9 @@
 """/siaran: administrators send a message to every worker who agreed to receive news.
 
-A preview with the number of recipients comes first, with Kirim / Batal. Sending runs in the
+Workers get the text as the administrator formatted it (bold, italic... through Telegram or
+simple HTML, made safe in bot.services.rich_text) under a sender line (the branch), with a
+"Berhenti menerima info" button (handlers/news.py). A preview with the number of recipients
+comes first, showing exactly that message, with Kirim / Batal. Sending runs in the
 background (Application.create_task, so a clean stop lets the current message finish) and
 edits one progress message in the group. The rules, including once-only delivery and the
 lease between instances, are in bot.services.broadcasts.
@@ -19,13 +22,15 @@ from bot.context import App, BotContext
 from bot.i18n import N_, Gettext, number
 from bot.ratelimit import BULK
 from bot.services import broadcasts
+from bot.settings import Settings
 from handlers.access import staff_button, staff_command
-from handlers.callback_data import BroadcastAction, BroadcastButton
+from handlers.callback_data import BroadcastAction, BroadcastButton, NewsButton
 from handlers.common import answer_stale, escape
 
 logger = logging.getLogger(__name__)
 
 RESUME_EVERY = 60  # seconds: takes over broadcasts whose sender stopped (lease expired)
+SENDER_FALLBACK = "BPJS Ketenagakerjaan Cabang Jember"  # when BRANCH_NAME is set empty
 
 
 def _app(context: BotContext) -> App:
@@ -43,7 +48,8 @@ async def prepare(update: Update, context: BotContext) -> None:
     if message is None or user is None or chat is None:
         return
     _ = context.gettext
-    parts = re.split(r"\s", message.text or "", maxsplit=1)
+    # text_html: the administrator's formatting (entities) as tags; the command goes
+    parts = re.split(r"\s", message.text_html or "", maxsplit=1)
     try:
         draft = await broadcasts.prepare(
             context.sessions, text=parts[1] if len(parts) > 1 else "", created_by=user.id,
@@ -68,7 +74,33 @@ async def prepare(update: Update, context: BotContext) -> None:
     ]])
     header = _("📢 <b>Broadcast #{number}</b>: {count} workers will receive this message:").format(
         number=draft.id, count=number(draft.recipients, context.language))
-    await message.reply_text(f"{header}\n\n{escape(draft.text)}", reply_markup=keyboard)
+    worker_ = workers_gettext(_app(context))  # exactly as the workers will get it
+    text, _keyboard = worker_message(worker_, sender_name(context.settings), draft.text)
+    note = _("<i>Under it, the button “{button}”.</i>").format(button=stop_label(worker_))
+    await message.reply_text(f"{header}\n\n{text}\n\n{note}", reply_markup=keyboard)
+
+
+def workers_gettext(app: App) -> Gettext:
+    """Broadcasts go out in the default language: one text for every worker."""
+    assert app.bot_data.catalogs is not None and app.bot_data.settings is not None
+    return app.bot_data.catalogs.gettext(app.bot_data.settings.default_language)
+
+
+def sender_name(settings: Settings) -> str:
+    """Who the news is from: the branch as configured."""
+    return settings.branch_name.strip() or SENDER_FALLBACK
+
+
+def stop_label(_: Gettext) -> str:
+    return _("🔕 Stop receiving info")
+
+
+def worker_message(_: Gettext, branch: str, body: str) -> tuple[str, InlineKeyboardMarkup]:
+    """What a worker gets: the sender line, the (safe HTML) body, and the opt-out button."""
+    sender = _("📢 <b>Info from {branch}</b>").format(branch=escape(branch))
+    keyboard = InlineKeyboardMarkup([[InlineKeyboardButton(
+        stop_label(_), callback_data=NewsButton(receive=False).pack())]])
+    return f"{sender}\n\n{body}", keyboard
 
 
 async def on_button(update: Update, context: BotContext) -> None:
@@ -136,10 +168,9 @@ class ProgressMessage:
         self.app, self.info = app, info
         self.message_id = info.progress_message_id
         self.editing: asyncio.Task[None] | None = None
-        catalogs = app.bot_data.catalogs
-        assert catalogs is not None and app.bot_data.settings is not None
+        assert app.bot_data.settings is not None
         self.language = app.bot_data.settings.default_language
-        self._: Gettext = catalogs.gettext(self.language)
+        self._: Gettext = workers_gettext(app)
 
     async def update(self, progress: broadcasts.Progress) -> None:
         """Edits in the background, skipping a step while an edit is under way (a group
@@ -208,11 +239,14 @@ async def send_all(app: App, broadcast_id: int) -> None:
         if info is None or info.status != "sending":
             return
         progress = ProgressMessage(app, info)
-        text = escape(info.text)
+        assert app.bot_data.settings is not None
+        text, keyboard = worker_message(workers_gettext(app), sender_name(app.bot_data.settings),
+                                        info.text)
 
         async def deliver(user_id: int) -> str:
             try:
-                await app.bot.send_message(user_id, text, rate_limit_args=BULK)
+                await app.bot.send_message(user_id, text, reply_markup=keyboard,
+                                           rate_limit_args=BULK)
             except Forbidden:
                 return "blocked"
             except TelegramError as error:

@@ -141,6 +141,21 @@ class BroadcastButton:
         return cls(*found) if found else None
 
 
+@dataclass(frozen=True)
+class NewsButton:
+    """"news:off" under every broadcast a worker gets; "news:on" to take the news back."""
+
+    receive: bool
+
+    def pack(self) -> str:
+        return f"news:{'on' if self.receive else 'off'}"
+
+    @classmethod
+    def parse(cls, data: str) -> NewsButton | None:
+        fields = _fields(data, "news", 1)
+        return cls(fields[0] == "on") if fields and fields[0] in ("on", "off") else None
+
+
 class HandoffAction(StrEnum):
     ASK = "ask"  # under an answer the bot could not give: <question id>
     DONE = "done"  # the worker ends the thread: <ticket id>

@@ -10,6 +10,7 @@ from telegram.ext import ApplicationHandlerStop, CallbackQueryHandler, MessageHa
 from bot.context import App, BotContext, Group
 from bot.i18n import Gettext
 from bot.services import conversations
+from handlers import news
 from handlers.common import answer_stale, main_menu
 
 
@@ -30,6 +31,8 @@ async def route_private(update: Update, context: BotContext) -> None:
                 _, context.settings.conversation_timeout_minutes, flow.restart_command))
             return
         await flow.on_message(update, context, state)
+        return
+    if await news.stop_from_text(update, context):  # "stop", "jgn kirim info lg"
         return
     if message.text and context.bot_data.free_text is not None:
         await context.bot_data.free_text(update, context)

@@ -111,6 +111,9 @@ def render_report(report: stats.StatsReport, context: BotContext) -> str:
     lines += ranked(_("Top kabupaten"), report.kabupaten, language)
     lines += ranked(_("Top kecamatan"), report.kecamatan, language)
     lines += ranked(_("Top occupations"), report.occupations, language)
+    lines += ["", _("<b>Info (/siaran)</b>: {receiving} workers receive it · {stopped} stopped "
+                    "it").format(receiving=number(report.news_receiving, language),
+                                 stopped=number(report.news_opted_out, language))]
     return "\n".join(lines)
 
 

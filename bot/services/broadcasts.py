@@ -16,12 +16,16 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.errors import DomainError
+from bot.services import rich_text
+from bot.services.message_parts import utf16_length
 from db import broadcasts as queries
 from db import users as user_queries
 from db.session import Sessions
 
 LEASE = timedelta(seconds=60)
-MAX_TEXT = 3500  # the preview adds a header; Telegram allows 4096 characters
+# Characters the worker sees (tags aside): the preview adds a header, workers' copies a
+# sender line; Telegram allows 4096.
+MAX_TEXT = 3500
 PER_SECOND = 25  # below Telegram's ~30 messages/s for bulk sending
 BATCH = 100
 OUTCOMES = ("sent", "blocked", "failed")
@@ -54,14 +58,14 @@ class NotSending(BroadcastError):
 @dataclass(frozen=True)
 class Draft:
     id: int
-    text: str
+    text: str  # safe Telegram HTML (bot.services.rich_text)
     recipients: int
 
 
 @dataclass(frozen=True)
 class BroadcastInfo:
     id: int
-    text: str
+    text: str  # safe Telegram HTML
     chat_id: int
     status: str
     progress_message_id: int | None
@@ -84,10 +88,13 @@ Report = Callable[[Progress], Awaitable[None]]
 
 async def prepare(sessions: Sessions, *, text: str, created_by: int, chat_id: int,
                   now: datetime) -> Draft:
-    text = text.strip()
-    if not text:
+    """`text` is the administrator's message as HTML (`Message.text_html`): its formatting
+    and the tags typed by hand that Telegram allows are kept, the rest shows as typed."""
+    text = rich_text.from_telegram_html(text).strip()
+    visible = rich_text.visible_text(text).strip()
+    if not visible:
         raise EmptyBroadcast()
-    if len(text) > MAX_TEXT:
+    if utf16_length(visible) > MAX_TEXT:
         raise BroadcastTooLong()
     async with sessions.begin() as session:
         count = await queries.count_recipients(session)
@@ -133,7 +140,9 @@ async def info(sessions: Sessions, *, broadcast_id: int) -> BroadcastInfo | None
         row = await queries.broadcast(session, broadcast_id)
         if row is None:
             return None
-        return BroadcastInfo(row.id, row.text, row.chat_id, row.status, row.progress_message_id)
+        # safe_html again: a broadcast stored before formatting was kept holds plain text
+        return BroadcastInfo(row.id, rich_text.safe_html(row.text), row.chat_id, row.status,
+                             row.progress_message_id)
 
 
 async def set_progress_message(sessions: Sessions, *, broadcast_id: int,

@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.errors import DomainError
 from bot.services.enums import LeadStatus
 from bot.services.occupations import group_occupations
+from db import broadcasts as news_queries
 from db import stats as queries
 from db.session import Sessions
 
@@ -109,6 +110,8 @@ class StatsReport:
     kabupaten: list[Ranked]
     kecamatan: list[Ranked]
     occupations: list[Ranked]
+    news_receiving: int = 0  # workers a /siaran would reach now
+    news_opted_out: int = 0  # workers who stopped it (/berhenti, "stop", the button)
 
 
 def local_midnight(day: date, tz: ZoneInfo) -> datetime:
@@ -215,6 +218,8 @@ async def report(
         regions = await queries.region_counts(session, period.start, period.end)
         occupations = await queries.occupation_counts(session, period.start, period.end,
                                                       OCCUPATION_ROWS)
+        news = (await news_queries.count_recipients(session),
+                await news_queries.count_opted_out(session))
     unions: Counter[tuple[str, str | None]] = Counter()
     organizers: Counter[tuple[str, str | None]] = Counter()
     for _id, name, union, count in by_organizer:
@@ -233,4 +238,5 @@ async def report(
         unions=top(unions), organizers=top(organizers), kabupaten=top(kabupaten),
         kecamatan=top(kecamatan),
         occupations=[Ranked(o, n) for o, n in group_occupations(occupations)[:TOP]],
+        news_receiving=news[0], news_opted_out=news[1],
     )

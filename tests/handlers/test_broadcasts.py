@@ -85,7 +85,10 @@ async def test_preview_then_send_reaches_each_opted_in_worker_once(fake_tg: Fake
     assert "5" in done.params["text"] and "6" in done.params["text"]
     assert sends_to(fake_tg) == Counter({user_id: 1 for user_id in WORKERS[:5]})
     delivered = [c for c in fake_tg.sent if c.params.get("chat_id") == str(WORKERS[0])]
-    assert delivered[0].params["text"] == "Sosialisasi JKK &lt;Sabtu&gt; di balai desa"
+    assert delivered[0].params["text"] == (
+        "📢 <b>Info dari BPJS Ketenagakerjaan Kantor Cabang Jember</b>\n\n"
+        "Sosialisasi JKK &lt;Sabtu&gt; di balai desa")
+    assert delivered[0].params["text"] in shown.params["text"]  # the preview showed it
     assert app.bot_data.sessions is not None
     async with app.bot_data.sessions() as session:
         blocked = await session.get(BroadcastDelivery, (1, 71003))

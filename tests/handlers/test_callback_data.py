@@ -25,6 +25,7 @@ from handlers.callback_data import (
     LearnButton,
     MenuButton,
     MenuItem,
+    NewsButton,
     PeriodButton,
     RegAction,
     RegButton,
@@ -59,6 +60,8 @@ PACKED = [
     (RegButton(RegAction.KEEP), "reg:keep"),
     (RegButton(RegAction.CONSENT, "yes"), "reg:consent:yes"),
     (RegButton(RegAction.EDIT, "nik"), "reg:edit:nik"),
+    (NewsButton(receive=False), "news:off"),
+    (NewsButton(receive=True), "news:on"),
 ]
 
 
@@ -89,6 +92,7 @@ FORGED = {
     EraseButton: ["erase:", "erase:maybe", "erase:yes:1", "erase"],
     RegButton: ["reg:", "reg:edit:", "reg:edit:consent", "reg:edit", "reg:consent:maybe",
                 "reg:consent", "reg:confirm:1", "reg:submit", "regx:confirm"],
+    NewsButton: ["news:", "news:maybe", "news:off:1", "news", "newsx:on"],
 }
 
 

@@ -15,6 +15,7 @@ import pytest
 from sqlalchemy import delete, select, update
 
 from bot.services import erasure, followup, stats
+from bot.services.enums import LeadStatus
 from db import stats as queries
 from db.migrate import upgrade
 from db.models import Lead, LeadCount
@@ -69,7 +70,7 @@ async def check(sessions: Sessions) -> None:
         for period in windows:
             inside = [lead for lead in leads if period.start <= lead.created_at < period.end]
             counts = await queries.segment_status_counts(
-                session, period.start, period.end, stats.SEGMENTS, stats.STATUSES)
+                session, period.start, period.end, stats.SEGMENTS, [s.value for s in LeadStatus])
             assert {(s, st): n for s, st, n in counts if n} == dict(
                 Counter((lead.segment, lead.status) for lead in inside))
             assert await queries.created_since(session, [period.start], period.end) == [
