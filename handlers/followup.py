@@ -158,8 +158,8 @@ async def announce_missed(context: BotContext) -> None:
     missed = await followup.unannounced(context.sessions, now=context.now())
     if missed:
         logger.info("announcing %s leads no staff group has seen", len(missed))
-    for lead_id in missed:
-        await announce_lead(context, lead_id)
+    if missed:  # many cards lost at a meeting come back combined, at the group's pace
+        await announce_leads(context, missed)
 
 
 async def refresh_lead(context: BotContext, lead_id: int) -> None:

@@ -184,6 +184,24 @@ async def test_the_number_button_shows_the_phone_only_in_an_alert_and_records_it
         lead_id, STAFF_MEMBER, STAFF_CHAT, "phone")
 
 
+async def test_the_number_button_outside_the_staff_group_shows_nothing(
+    fake_tg: FakeTelegram, app: App
+) -> None:
+    """A forwarded card, or forged callback data in a private chat: refused, not recorded."""
+    lead_id = await store_lead(app, 0)
+    await until_shown(fake_tg, [lead_id])
+    outsider = Person(fake_tg, 999, "Orang")
+    reply = await outsider.say("/start")
+    start = len(fake_tg.sent)
+    message = fake_tg.messages[(999, reply.result["message_id"])]
+    await fake_tg.press(999, message, f"leadcard:phone:{lead_id}", "Orang")
+    refused = await fake_tg.wait_for(lambda c: c.method == "answerCallbackQuery", start=start)
+    assert "+62" not in refused.params["text"] and "staf" in refused.params["text"].lower()
+    assert app.bot_data.sessions is not None
+    async with app.bot_data.sessions() as session:
+        assert list(await session.scalars(select(LeadDataView))) == []
+
+
 async def test_terdaftar_asks_for_the_kpj_number_which_erasure_clears(
     fake_tg: FakeTelegram, app: App
 ) -> None:
