@@ -65,6 +65,8 @@ class Flow:
 PayloadHandler = Callable[[Update, "BotContext", str], Awaitable[bool]]
 TextHandler = Callable[[Update, "BotContext"], Awaitable[None]]
 LeadListener = Callable[["BotContext", int], Awaitable[None]]
+# Does a listener's work for several waiting leads at once (e.g. one combined staff card).
+LeadBatchListener = Callable[["BotContext", list[int]], Awaitable[None]]
 
 
 @dataclass(frozen=True)
@@ -102,6 +104,9 @@ class AppState:
     # task is running them (handlers/common.tell_in_background).
     lead_jobs: deque[tuple[LeadListener, int]] = field(default_factory=deque)
     lead_jobs_running: bool = False
+    # Listeners that take the waiting leads together when several wait (handlers/followup.py:
+    # one combined card instead of one card each at the group's pace).
+    lead_batches: dict[LeadListener, LeadBatchListener] = field(default_factory=dict)
     # This process among the instances sharing the database: the owner of the broadcasts it
     # sends (bot/services/broadcasts.py leases), and those it is sending now.
     instance_id: str = field(default_factory=lambda: uuid4().hex)

@@ -8,7 +8,16 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.models import Lead, LeadNotification, LeadStatusChange, Organizer, ReferralCode, Union
+from db.models import (
+    CombinedCardLead,
+    Lead,
+    LeadDataView,
+    LeadNotification,
+    LeadStatusChange,
+    Organizer,
+    ReferralCode,
+    Union,
+)
 
 
 async def lead_for_update(session: AsyncSession, lead_id: int) -> Lead | None:
@@ -58,11 +67,14 @@ async def notifications(session: AsyncSession, lead_id: int) -> list[tuple[int, 
 
 
 async def unannounced(session: AsyncSession, since: datetime) -> list[int]:
-    """Leads stored since `since`, not erased, with no message in any staff group."""
+    """Leads stored since `since`, not erased, with no message in any staff group (a card
+    of their own or a line in a combined card)."""
     announced = select(LeadNotification.id).where(LeadNotification.lead_id == Lead.id)
+    combined = select(CombinedCardLead.id).where(CombinedCardLead.lead_id == Lead.id)
     return list(await session.scalars(
         select(Lead.id)
-        .where(Lead.created_at >= since, Lead.erased_at.is_(None), ~announced.exists())
+        .where(Lead.created_at >= since, Lead.erased_at.is_(None), ~announced.exists(),
+               ~combined.exists())
         .order_by(Lead.id)
     ))
 
@@ -72,6 +84,47 @@ async def add_notification(
 ) -> None:
     session.add(LeadNotification(lead_id=lead_id, chat_id=chat_id, message_id=message_id))
     await session.flush()
+
+
+async def add_combined(
+    session: AsyncSession, lead_ids: list[int], chat_id: int, message_id: int
+) -> None:
+    session.add_all(CombinedCardLead(lead_id=lead_id, chat_id=chat_id, message_id=message_id)
+                    for lead_id in lead_ids)
+    await session.flush()
+
+
+async def combined_leads(session: AsyncSession, chat_id: int, message_id: int) -> list[int]:
+    """The leads listed in one combined card, in their order."""
+    return list(await session.scalars(
+        select(CombinedCardLead.lead_id)
+        .where(CombinedCardLead.chat_id == chat_id, CombinedCardLead.message_id == message_id)
+        .order_by(CombinedCardLead.id)
+    ))
+
+
+async def combined_cards_of(session: AsyncSession, lead_id: int) -> list[tuple[int, int]]:
+    """(chat id, message id) of every combined card listing the lead."""
+    rows = await session.execute(
+        select(CombinedCardLead.chat_id, CombinedCardLead.message_id)
+        .where(CombinedCardLead.lead_id == lead_id)
+        .order_by(CombinedCardLead.id)
+    )
+    return [(chat_id, message_id) for chat_id, message_id in rows.all()]
+
+
+async def add_data_view(
+    session: AsyncSession, lead_id: int, viewed_by: int, chat_id: int, field: str,
+    now: datetime,
+) -> None:
+    session.add(LeadDataView(lead_id=lead_id, viewed_by=viewed_by, chat_id=chat_id, field=field,
+                             viewed_at=now))
+    await session.flush()
+
+
+async def data_views(session: AsyncSession, lead_id: int) -> list[LeadDataView]:
+    return list(await session.scalars(
+        select(LeadDataView).where(LeadDataView.lead_id == lead_id).order_by(LeadDataView.id)))
 
 
 async def code_for_update(session: AsyncSession, code: str) -> ReferralCode | None:

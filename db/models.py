@@ -240,6 +240,33 @@ class LeadNotification(Base):
     message_id: Mapped[int] = mapped_column(BigInteger)
 
 
+class CombinedCardLead(Base):
+    """A lead listed in a combined card: one staff-group message for the leads whose cards
+    waited for the group's pace (handlers/followup.py), so its buttons and erasure find them."""
+
+    __tablename__ = "combined_card_leads"
+    __table_args__ = (Index("ix_combined_card_leads_message", "chat_id", "message_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lead_id: Mapped[int] = mapped_column(ForeignKey("leads.id", ondelete="CASCADE"), index=True)
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    message_id: Mapped[int] = mapped_column(BigInteger)
+
+
+class LeadDataView(Base):
+    """Audit: a staff member was shown a lead's contact data (the "📞 Nomor" button).
+    No personal data here: who, which lead, which field, where, when."""
+
+    __tablename__ = "lead_data_views"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lead_id: Mapped[int] = mapped_column(ForeignKey("leads.id", ondelete="CASCADE"), index=True)
+    viewed_by: Mapped[int] = mapped_column(BigInteger)
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    field: Mapped[str] = mapped_column(String(16))
+    viewed_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+
+
 class Ticket(Base):
     """A worker's question handed to staff; replies in the group go back to the worker."""
 

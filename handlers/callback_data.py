@@ -119,6 +119,28 @@ class LeadButton:
         return cls(lead_id, status)
 
 
+class LeadCardAction(StrEnum):
+    OPEN = "open"  # under a combined card: post this lead's own card
+    PHONE = "phone"  # under a lead's card: show the phone to the one who pressed
+    NO_KPJ = "nokpj"  # under the question for the KPJ number: skip it
+
+
+@dataclass(frozen=True)
+class LeadCardButton:
+    """"leadcard:<open|phone|nokpj>:<lead id>": the other buttons about a lead (staff)."""
+
+    action: LeadCardAction
+    lead_id: int
+
+    def pack(self) -> str:
+        return f"leadcard:{self.action.value}:{self.lead_id}"
+
+    @classmethod
+    def parse(cls, data: str) -> LeadCardButton | None:
+        found = _action_and_number(data, "leadcard", LeadCardAction)
+        return cls(*found) if found else None
+
+
 class BroadcastAction(StrEnum):
     SEND = "send"
     CANCEL = "cancel"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import deque
 from datetime import datetime, timedelta
 from html import escape
 from typing import Any
@@ -80,8 +81,18 @@ async def _run_lead_jobs(context: BotContext) -> None:
     try:
         while state.lead_jobs:
             listener, lead_id = state.lead_jobs.popleft()
+            batch = state.lead_batches.get(listener)
+            waiting = [job for job in state.lead_jobs if job[0] is listener]
             try:
-                await listener(context, lead_id)
+                if batch is not None and waiting:
+                    # Cards waited (a union meeting registering at once): this listener
+                    # takes every waiting lead of its own now, the other listeners keep
+                    # their turn.
+                    state.lead_jobs = deque(job for job in state.lead_jobs
+                                            if job[0] is not listener)
+                    await batch(context, [lead_id, *(job[1] for job in waiting)])
+                else:
+                    await listener(context, lead_id)
             except Exception as error:  # the error handler logs it; the next card goes on
                 await context.application.process_error(None, error)
     finally:

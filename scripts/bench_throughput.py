@@ -14,9 +14,10 @@ the bot runs in a child process, so the fake server's own work does not take the
 (on 2 cores: one for the bot, one for the fake API and the users). Both bots poll with
 getUpdates (poll_interval=0, timeout=1, as the test harness), run without a rate limiter
 (Telegram's ~30 messages/s would be the whole figure; --rate-limiter measures that pace,
-and then also when the last staff card arrived) and use the same update processor
-(bot.updates.PerUserUpdateProcessor: concurrent across users, in order per user, at most
-64 at a time). Users are a closed loop: each sends, waits for the reply, sends the next.
+and then also when the last lead was shown to staff, a line of a combined card counting)
+and use the same update processor (bot.updates.PerUserUpdateProcessor: concurrent across
+users, in order per user, at most 64 at a time). Users are a closed loop: each sends,
+waits for the reply, sends the next.
 
 Latency: from pushing the update into the fake API's queue to the bot's reply call arriving
 at the fake API (both clocks in this process). Prints a table; writes JSON to bench-results/.
@@ -32,6 +33,7 @@ import json
 import multiprocessing as mp
 import os
 import platform
+import re
 import signal
 import sqlite3
 import statistics
@@ -54,6 +56,7 @@ RESULTS = ROOT / "bench-results"
 STAFF_CHAT = -1001234567890
 REPLY_METHODS = {"sendMessage", "editMessageText", "sendPhoto", "sendDocument"}
 TICKS = os.sysconf("SC_CLK_TCK")
+LEAD_NUMBER = re.compile(r"#(\d+)")  # a lead in a card, or a line of a combined card
 
 
 # -- the bots (child process) -----------------------------------------------------------
@@ -275,7 +278,7 @@ async def scenario(kind: str, work: str, args: argparse.Namespace, run: int) -> 
             updates = await faq_users(tg, calls, args.users, args.questions, latencies, 100_000)
         elapsed = time.perf_counter() - start
         if work == "registration":  # the staff cards may still be on their way
-            cards_s = await last_card(calls, args.users, start, deadline=900)
+            cards_s, card_posts = await last_card(calls, args.users, start, deadline=900)
         cpu_bot = cpu_seconds(child.pid or 0) - cpu_bot
         cpu_here = time.process_time() - cpu_here
         rss = rss_mb(child.pid or 0)
@@ -302,19 +305,30 @@ async def scenario(kind: str, work: str, args: argparse.Namespace, run: int) -> 
         result["leads_stored"] = leads
         result["registrations_per_s"] = round(args.users / elapsed, 2)
         result["last_staff_card_s"] = cards_s
+        result["staff_posts"] = card_posts
+        # The cards' own lag: how long after the last worker finished the last lead showed.
+        result["last_card_after_registrations_s"] = round(cards_s - elapsed, 1)
     return result
 
 
-async def last_card(calls: RoutedCalls, cards: int, start: float, deadline: float) -> float:
-    """Seconds from the start to the last of `cards` lead cards in the staff group."""
+async def last_card(calls: RoutedCalls, cards: int, start: float,
+                    deadline: float) -> tuple[float, int]:
+    """Seconds from the start until `cards` leads were shown in the staff group, counting
+    each lead of a combined card (its "#<number>" lines) as shown (handlers/lead_cards.py),
+    and the staff-group messages it took."""
     box, until = calls.inbox(STAFF_CHAT), time.perf_counter() + deadline
-    while len(sent := [t for t, c in box.calls if c.method == "sendMessage"]) < cards:
+    while True:
+        posts = [(t, c) for t, c in box.calls if c.method == "sendMessage"]
+        shown: set[str] = set()
+        for moment, call in posts:
+            shown.update(LEAD_NUMBER.findall(call.params.get("text", "")))
+            if len(shown) >= cards:
+                return round(moment - start, 1), len([p for p in posts if p[0] <= moment])
         if time.perf_counter() > until:
-            raise TimeoutError(f"{len(sent)} of {cards} staff cards within {deadline} s")
+            raise TimeoutError(f"{len(shown)} of {cards} leads shown within {deadline} s")
         box.changed.clear()
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(box.changed.wait(), 1)
-    return round(sent[cards - 1] - start, 1)
 
 
 def profiler(pid: int, name: str) -> subprocess.Popen[bytes]:
@@ -376,15 +390,15 @@ def medians(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def table(summary: list[dict[str, Any]]) -> str:
     lines = ["| Bot | Work | Updates | Updates/s | × echo | Registrations/s | p50 ms | p95 ms "
-             "| p99 ms | Bot CPU | Fake API CPU | Bot RSS MB | Last staff card s |",
-             "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+             "| p99 ms | Bot CPU | Fake API CPU | Bot RSS MB | Last staff card s | Staff posts |",
+             "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for m in summary:
         lines.append(
             f"| {m['bot']} | {m['work']} | {m['updates']:.0f} | {m['updates_per_s']:.0f} "
             f"| {m.get('ratio_to_echo', '–')} | {m.get('registrations_per_s', '–')} "
             f"| {m['p50_ms']} | {m['p95_ms']} | {m['p99_ms']} | {m['bot_cpu_share']:.0%} "
             f"| {m['fake_cpu_share']:.0%} | {m['bot_rss_mb']:.0f} "
-            f"| {m.get('last_staff_card_s', '–')} |")
+            f"| {m.get('last_staff_card_s', '–')} | {m.get('staff_posts', '–')} |")
     return "\n".join(lines)
 
 

@@ -119,6 +119,71 @@ async def lead_card(sessions: Sessions, *, lead_id: int) -> tuple[LeadCard, int]
         return card, len(await queries.notifications(session, lead_id))
 
 
+async def lead_cards(
+    sessions: Sessions, *, lead_ids: Iterable[int]
+) -> list[tuple[LeadCard, bool]]:
+    """The leads as staff see them, each with whether a staff group saw it before (its data
+    was updated since); leads deleted meanwhile are left out."""
+    cards = []
+    async with sessions.begin() as session:
+        for lead_id in lead_ids:
+            try:
+                card = await _card(session, lead_id)
+            except UnknownLead:
+                continue
+            seen = bool(await queries.notifications(session, lead_id)
+                        or await queries.combined_cards_of(session, lead_id))
+            cards.append((card, seen))
+    return cards
+
+
+async def record_combined(
+    sessions: Sessions, *, lead_ids: list[int], chat_id: int, message_id: int
+) -> None:
+    """The leads listed in a combined card: announced, and found by its buttons."""
+    async with sessions.begin() as session:
+        await queries.add_combined(session, lead_ids, chat_id, message_id)
+
+
+async def combined_card(sessions: Sessions, *, chat_id: int, message_id: int) -> list[LeadCard]:
+    """The leads of one combined card as staff see them now (e.g. after an erasure)."""
+    async with sessions.begin() as session:
+        lead_ids = await queries.combined_leads(session, chat_id, message_id)
+    return [card for card, _seen in await lead_cards(sessions, lead_ids=lead_ids)]
+
+
+async def combined_cards_of(sessions: Sessions, *, lead_id: int) -> list[tuple[int, int]]:
+    async with sessions.begin() as session:
+        return await queries.combined_cards_of(session, lead_id)
+
+
+@dataclass(frozen=True)
+class Contact:
+    """What the "📞 Nomor" button shows one staff member: the phone and the KPJ number."""
+
+    lead_id: int
+    phone: str | None  # None: registered without a phone of their own
+    kpj: str | None
+
+
+async def show_contact(
+    sessions: Sessions, *, lead_id: int, viewed_by: int, chat_id: int, now: datetime
+) -> Contact:
+    """The lead's phone and KPJ number for one staff member, recorded in the audit log
+    (lead_data_views) in the same transaction. Raises UnknownLead or LeadErased."""
+    async with sessions.begin() as session:
+        found = await queries.lead_with_origin(session, lead_id)
+        if found is None:
+            raise UnknownLead(lead_id)
+        lead = found[0]
+        if lead.erased_at is not None:
+            raise LeadErased(lead_id)
+        await queries.add_data_view(session, lead_id, viewed_by, chat_id, "phone", now)
+        contact = Contact(lead_id, lead.phone, lead.kpj_number)
+    logger.info("lead contact shown lead=%s to=%s", lead_id, viewed_by)
+    return contact
+
+
 async def unannounced(sessions: Sessions, *, now: datetime) -> list[int]:
     """Leads of the last MISSED_WITHIN that no staff group has seen: the process stopped
     while their cards waited for Telegram, or no group could be reached then."""
