@@ -95,7 +95,9 @@ async def start_registration(update: Update, context: BotContext) -> None:
         text = _("You have registered already.") + "\n\n" + lead_views.lead_text(existing, _)
         await context.bot.send_message(ids[0], text, reply_markup=keyboard)
         return
-    await ask(update, context, "register", Step.CONSENT, RegistrationForm())
+    form = await registration.new_form(context.sessions, kind=Kind.SELF,
+                                       telegram_user_id=ids[1])
+    await ask(update, context, "register", Step.CONSENT, form)
 
 
 async def join_from_answer(update: Update, context: BotContext) -> None:
@@ -138,7 +140,9 @@ async def update_existing(update: Update, context: BotContext) -> None:
     if form is None:
         # Nothing stored (erased, or an old button): a new form. Not start_registration(),
         # which would answer the query a second time (Telegram refuses that with 400).
-        await ask(update, context, "register", Step.CONSENT, RegistrationForm())
+        form = await registration.new_form(context.sessions, kind=Kind.SELF,
+                                           telegram_user_id=ids[1])
+        await ask(update, context, "register", Step.CONSENT, form)
         return
     await ask(update, context, "register", Step.SUMMARY, form)
 
@@ -206,8 +210,9 @@ async def _take_answer(update: Update, context: BotContext, flow: str, kind: Kin
         await ask(update, context, flow, step,
                   registration.after_question(form, step, refused=refused), note)
         return
-    error = error_text(outcome.error, kind, _) if outcome.error is not None else None
-    await ask(update, context, flow, outcome.step, outcome.form, error)
+    said = error_text(outcome.error, kind, _) if outcome.error is not None else (
+        registration_views.understood(step, text, code, form, outcome.form, _))
+    await ask(update, context, flow, outcome.step, outcome.form, said)
 
 
 async def _answer_question(update: Update, context: BotContext, form: RegistrationForm,
@@ -287,16 +292,21 @@ async def _confirm(update: Update, context: BotContext, flow: str, kind: Kind,
 
 
 async def cancel(update: Update, context: BotContext, _no_consent: bool = False) -> None:
-    """/batal: closes the form; nothing from it is stored."""
+    """/batal: closes the form; nothing from it is stored (stored data stays as it was)."""
     ids = _ids(update)
     if ids is None:
         return
     if update.callback_query is not None and not _no_consent:
         await update.callback_query.edit_message_reply_markup(None)
+    state = await _open_state(update, context)
     await conversations.close(context.sessions, chat_id=ids[0], user_id=ids[1])
     _ = context.gettext
-    text = _("No problem: nothing was stored. You can still ask me anything.") if _no_consent \
-        else _("Cancelled. Nothing from the form was stored.")
+    if _no_consent:
+        text = _("No problem: nothing was stored. You can still ask me anything.")
+    elif state is not None and registration.keeps_stored_data(_form(state)):
+        text = _("Cancelled. Your stored data is unchanged; /datasaya shows it.")
+    else:
+        text = _("Cancelled. Nothing from the form was stored.")
     await context.bot.send_message(ids[0], text, reply_markup=main_menu(context))
 
 

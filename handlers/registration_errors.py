@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from bot.errors import DomainError, InvalidName, InvalidNik, InvalidPhone, InvalidText
-from bot.i18n import Gettext
+from bot.i18n import Gettext, rupiah
 from bot.services import referrals, registration
 from bot.services.registration import Kind
+from bot.services.typed_answers import Reading
+from handlers.common import escape
 
 
 def error_text(error: DomainError, kind: Kind, _: Gettext) -> str:
@@ -47,4 +49,18 @@ def error_text(error: DomainError, kind: Kind, _: Gettext) -> str:
         return _("✏️ Please type the name of the regency (kabupaten).")
     if isinstance(error, registration.TextTooShort | InvalidText):
         return _("⚠️ Please type a little more (at least 2 letters).")
+    if isinstance(error, registration.UnclearChoice) and error.reading is not None:
+        return _unclear_text(error.reading, _)
+    return _("⚠️ Please choose one of the buttons below.")
+
+
+def _unclear_text(reading: Reading, _: Gettext) -> str:
+    """What a typed answer was understood to say, before the buttons come again."""
+    if reading.amount is not None:
+        return _("🤔 I read {amount}, but not which band it is. If that is a day's or a "
+                 "week's pay, type for example \"100rb sehari\"; or choose the monthly band "
+                 "below.").format(amount=rupiah(reading.amount))
+    if reading.occupation is not None:
+        return _("✔️ Noted: work: {occupation}. Now please choose one of the buttons "
+                 "below.").format(occupation=escape(reading.occupation))
     return _("⚠️ Please choose one of the buttons below.")

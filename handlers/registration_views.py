@@ -61,11 +61,26 @@ def choice_code(step: Step, text: str, _: Gettext, form: RegistrationForm) -> st
     for code, label in offered:
         if folded in (label.casefold(), code.casefold()):
             return code
-    yes_no = {"ya": "yes", "iya": "yes", "y": "yes", "yes": "yes", "tidak": "no", "gak": "no",
-              "ga": "no", "nggak": "no", "no": "no", "enggak": "no", "tdk": "no"}
-    if {"yes", "no"} & {code for code, _label in offered} and folded in yes_no:
-        return yes_no[folded]
-    return text
+    return text  # typed: bot.services.registration.read_answer reads it
+
+
+def understood(step: Step, text: str, code: str, before: RegistrationForm,
+               after: RegistrationForm, _: Gettext) -> str | None:
+    """"Noted: …" when a typed answer was read as a choice ("tidak", "2,5 jt an") or as a
+    listed occupation ("sy ojek mas"), so the worker sees what the form understood."""
+    if code != text:  # a button, or its label typed exactly
+        return None
+    shown: list[str] = []
+    chosen = after.answer_to(step)
+    if isinstance(chosen, bool):
+        chosen = "yes" if chosen else "no"
+    labels = dict(options(step, _, after))
+    if step is not Step.OCCUPATION and isinstance(chosen, str) and chosen in labels:
+        shown.append(labels[chosen])
+    if after.occupation and after.occupation != before.occupation and (
+            step is not Step.OCCUPATION or after.occupation != text.strip()):
+        shown.append(_("work: {occupation}").format(occupation=escape(after.occupation)))
+    return _("✔️ Noted: {answer}.").format(answer="; ".join(shown)) if shown else None
 
 
 def question(step: Step, kind: Kind, _: Gettext, form: RegistrationForm

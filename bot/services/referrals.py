@@ -84,6 +84,20 @@ async def valid_code(
     return row, ReferralInfo(row.code, organizer.display_name, union.short_name or union.name)
 
 
+async def linked(sessions: Sessions, *, telegram_user_id: int) -> ReferralInfo | None:
+    """The referral a worker's link recorded, while its code can still credit someone."""
+    async with sessions.begin() as session:
+        referral = await queries.referral_of(session, telegram_user_id)
+        row = None if referral is None else await session.get(
+            ReferralCode, referral.referral_code_id)
+        if row is None:
+            return None
+        try:
+            return (await valid_code(session, row.code, telegram_user_id))[1]
+        except DomainError:
+            return None
+
+
 async def accept(
     sessions: Sessions, limiter: GuessLimiter, *, telegram_user_id: int, code: str,
     now: datetime,

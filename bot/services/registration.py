@@ -15,7 +15,8 @@ from enum import StrEnum
 from typing import Any
 
 from bot.errors import DomainError
-from bot.services import enums, referrals, regions, validators
+from bot.services import enums, referrals, regions, typed_answers, validators
+from bot.services.typed_answers import Reading
 from db import leads as lead_queries
 from db.session import Sessions
 
@@ -61,7 +62,12 @@ DEPENDENTS = {Step.KABUPATEN: (Step.KECAMATAN,)}
 
 
 class UnclearChoice(DomainError):
-    """The answer is not one of the offered choices."""
+    """The answer is not one of the offered choices; `reading` holds what was understood
+    of a typed one (an amount, an occupation), for the form to say so."""
+
+    def __init__(self, text: str, reading: Reading | None = None) -> None:
+        super().__init__(text)
+        self.reading = reading
 
 
 class KecamatanUnknown(DomainError):
@@ -123,6 +129,7 @@ class RegistrationForm:
     broadcast_opt_in: bool | None = None
     referral_code: str | None = None  # typed at the referral step; None: skipped
     referral_name: str | None = None  # "organizer (union)" of that code, for the summary
+    referral_from_link: bool = False  # a valid referral link came first: no referral step
     nik_issued: IssuedRegion | None = None
     region_confirmed: bool = False
     lead_id: int | None = None  # the stored lead this form updates
@@ -172,6 +179,7 @@ class RegistrationForm:
                                     _text_or_none(issued.get("kecamatan")))
             if isinstance(issued, dict) else None,
             region_confirmed=data.get("region_confirmed") is True,
+            referral_from_link=data.get("referral_from_link") is True,
             lead_id=lead_id if isinstance(lead_id, int) and not isinstance(lead_id, bool)
             else None,
             editing=bool(data.get("editing")),
@@ -203,8 +211,23 @@ def applies(step: Step, kind: Kind, form: RegistrationForm) -> bool:
     if step is Step.REGION_CHECK:
         return region_differs(form)
     if step is Step.REFERRAL:
-        return kind is Kind.SELF and not form.referral_code and not form.lead_id
+        return kind is Kind.SELF and not (
+            form.referral_code or form.referral_from_link or form.lead_id)
+    if step is Step.OCCUPATION:  # named at the segment step ("sy ojek, narik sendiri")
+        return form.occupation is None or step in form.history
     return step is not Step.CONSENT
+
+
+async def new_form(sessions: Sessions, *, kind: Kind, telegram_user_id: int) -> RegistrationForm:
+    """An empty form; a worker who came through a valid referral link is not asked for a
+    code, and the summary names who invited them."""
+    if kind is not Kind.SELF:
+        return RegistrationForm()
+    info = await referrals.linked(sessions, telegram_user_id=telegram_user_id)
+    if info is None:
+        return RegistrationForm()
+    return RegistrationForm(referral_name=f"{info.organizer} ({info.union})",
+                            referral_from_link=True)
 
 
 def next_step(kind: Kind, form: RegistrationForm, after: Step) -> Step:
@@ -299,6 +322,12 @@ def summary_choice(action: str, at: Step) -> SummaryChoice | None:
     return SummaryChoice(SummaryAction(name))
 
 
+def keeps_stored_data(form: RegistrationForm) -> bool:
+    """Cancelling this form leaves a stored registration as it was (an update, not a new
+    registration): the worker is told so rather than that nothing was stored."""
+    return form.lead_id is not None
+
+
 def may_be_question(step: Step, form: RegistrationForm, *, refused: bool, typed: bool) -> bool:
     """Whether the text sent at `step` may be a question to answer before the form goes on.
 
@@ -333,6 +362,13 @@ async def take_answer(
 
     A referral code is checked (wrong guesses counted), a NIK must not be another lead's.
     """
+    try:
+        code, form = read_answer(step, code, form)
+    except UnclearChoice as unclear:
+        kept = form
+        if unclear.reading is not None and unclear.reading.occupation and not form.occupation:
+            kept = replace(form, occupation=unclear.reading.occupation)
+        return Outcome(step, kept, unclear)
     if step is Step.REGION_CHECK and code == "no":
         return Outcome(*decline_region(form))
     try:
@@ -361,11 +397,46 @@ async def nik_taken(sessions: Sessions, *, nik: str, lead_id: int | None) -> boo
         return row is not None and row.id != lead_id
 
 
+CHOICES: dict[Step, tuple[str, ...]] = {
+    Step.SEGMENT: ("PU", "BPU"), Step.REGION_CHECK: ("yes", "no"),
+    Step.PROGRAMMES: tuple(p.value for p in enums.Programmes),
+    Step.INCOME: tuple(band.code for band in enums.INCOME_BANDS),
+    Step.BROADCAST: ("yes", "no"),
+}
+
+
+def read_answer(step: Step, code: str, form: RegistrationForm) -> tuple[str, RegistrationForm]:
+    """A typed answer at a step with buttons, as the code of a choice ("tidak" -> "BPU",
+    "2,5 jt an" -> "2-3", "gak ada mas" at the referral step -> "skip"). An occupation named
+    at the segment step is kept in the form. Raises UnclearChoice (with what was
+    understood) when no choice can be read; other steps' answers pass through."""
+    if step is Step.REFERRAL:
+        return ("skip" if typed_answers.no_code(code) else code), form
+    codes = CHOICES.get(step)
+    if codes is None or code in codes:
+        return code, form
+    reading = Reading(None)
+    if not typed_answers.is_question(code):
+        if step is Step.SEGMENT:
+            reading = typed_answers.segment(code)
+        elif step is Step.PROGRAMMES:
+            reading = typed_answers.programmes(code)
+        elif step is Step.INCOME:
+            reading = typed_answers.income(code)
+        else:
+            reading = Reading(typed_answers.yes_no(code))
+    if reading.code is None:
+        raise UnclearChoice(code, reading)
+    if reading.occupation and not form.occupation:
+        form = replace(form, occupation=reading.occupation)
+    return reading.code, form
+
+
 def answer(step: Step, value: str, form: RegistrationForm, *, today: date) -> RegistrationForm:
     """Applies one answer; returns the new form or raises a DomainError to re-ask."""
     text = value.strip()
     if step is Step.SEGMENT:
-        return replace(form, segment=_one_of(text, ("PU", "BPU")))
+        return replace(form, segment=_one_of(text, CHOICES[step]))
     if step is Step.NAME:
         return replace(form, full_name=validators.clean_name(text))
     if step is Step.NIK:
@@ -377,7 +448,7 @@ def answer(step: Step, value: str, form: RegistrationForm, *, today: date) -> Re
     if step is Step.PHONE:
         return replace(form, phone=validators.normalize_phone(text))
     if step is Step.OCCUPATION:
-        return replace(form, occupation=validators.clean_occupation(text))
+        return replace(form, occupation=typed_answers.listed_occupation(text))
     if step is Step.KABUPATEN:
         kabupaten = regions.kabupaten_choice(text) or _other_kabupaten(text)
         return replace(form, **_cleared(*DEPENDENTS[Step.KABUPATEN]), kabupaten=kabupaten,
@@ -390,12 +461,11 @@ def answer(step: Step, value: str, form: RegistrationForm, *, today: date) -> Re
     if step is Step.EMPLOYER:
         return replace(form, employer=_free_text(text, 120))
     if step is Step.PROGRAMMES:
-        return replace(form, programmes=_one_of(text, ("jkk_jkm", "jkk_jkm_jht")))
+        return replace(form, programmes=_one_of(text, CHOICES[step]))
     if step is Step.INCOME:
-        return replace(form, income_band=_one_of(
-            text, tuple(band.code for band in enums.INCOME_BANDS)))
+        return replace(form, income_band=_one_of(text, CHOICES[step]))
     if step is Step.BROADCAST:
-        return replace(form, broadcast_opt_in=_one_of(text, ("yes", "no")) == "yes")
+        return replace(form, broadcast_opt_in=_one_of(text, CHOICES[step]) == "yes")
     if step is Step.REFERRAL:
         return replace(form, referral_code=None if text == "skip" else text)
     return form
