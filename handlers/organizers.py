@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from io import BytesIO
+import asyncio
 
-import segno
 from telegram import InputFile, Update
 from telegram.ext import CommandHandler, filters
 from telegram.helpers import create_deep_linked_url
@@ -14,10 +13,9 @@ from bot.errors import AlreadyOrganizer, InviteExpired, InviteUnknown, InviteUse
 from bot.i18n import N_, number, rupiah
 from bot.services import codes, contribution, organizers, referrals
 from bot.services.enums import LeadStatus
+from bot.services.posters import PosterWords, poster_pdf, qr_png
 from handlers.common import add_commands, escape
 from handlers.labels import status_label
-
-QR_SCALE = 16  # pixels per module: about 600 px wide, sharp on paper and after compression
 
 REFUSALS = {
     InviteUnknown: N_("This invitation link is not valid. Please check that you opened the "
@@ -35,13 +33,6 @@ REFUSALS = {
 
 def bot_username(context: BotContext) -> str:
     return context.settings.bot_username or context.bot.username
-
-
-def qr_png(link: str) -> bytes:
-    """The link as a QR code PNG, with the quiet zone scanners need."""
-    buffer = BytesIO()
-    segno.make(link, error="m", micro=False).save(buffer, kind="png", scale=QR_SCALE, border=4)
-    return buffer.getvalue()
 
 
 def cheapest_fee() -> str:
@@ -121,9 +112,32 @@ async def show_code(update: Update, context: BotContext) -> None:
         _("Or type the code <b>{code}</b> when you register.").format(code=code),
     ]))
     await message.reply_photo(
-        InputFile(qr_png(link), filename=f"sinergi-{info.code}.png"),
+        InputFile(await asyncio.to_thread(qr_png, link, info.code),
+                  filename=f"sinergi-{info.code}.png"),
         caption=_("QR code of your link ({code}): print it or show it on your phone. "
                   "Scanning it opens the bot with your code.").format(code=code),
+    )
+    pdf = await asyncio.to_thread(poster_pdf, link, info.code, poster_words(context, info))
+    await message.reply_document(
+        InputFile(pdf, filename=f"poster-sinergi-{info.code}.pdf"),
+        caption=_("🖨️ A4 poster (PDF) with your QR code and code, for a meeting hall or a "
+                  "warung wall."),
+    )
+
+
+def poster_words(context: BotContext, info: organizers.OrganizerInfo) -> PosterWords:
+    """The poster's text, in the organizer's language."""
+    _ = context.gettext
+    return PosterWords(
+        title=info.union_name,
+        headline=_("Protect yourself and your family with BPJS Ketenagakerjaan"),
+        lines=(
+            _("Answers about JHT, JKK, JKM, contributions and claims, any time"),
+            _("Register your interest as a participant in a few minutes"),
+            _("BPJS Ketenagakerjaan Jember staff will contact you"),
+        ),
+        scan=_("Scan with your phone camera, or type this code when you register in "
+               "@{bot}.").format(bot=bot_username(context)),
     )
 
 

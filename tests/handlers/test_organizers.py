@@ -18,10 +18,11 @@ from bot.__main__ import parser
 from bot.cli.admin import run_admin_command
 from bot.context import App, utcnow
 from bot.sandbox.fake_telegram import FakeTelegram
+from bot.services.posters import QR_SCALE
 from bot.settings import Settings
 from db.models import Lead
-from handlers.organizers import QR_SCALE
 from tests.harness import Person
+from tests.services.test_posters import pdf_page_size, pdf_text
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 INVITE_LINK = re.compile(r"https://t\.me/SinergiBot\?start=(inv_[A-Za-z0-9_-]+)")
@@ -133,6 +134,27 @@ async def test_kodeku_sends_link_invitation_and_a_qr_code_of_the_link(
     assert png.startswith(b"\x89PNG\r\n\x1a\n")
     assert read_qr_modules(png) == [[bool(m) for m in row]
                                     for row in segno.make(link, error="m").matrix]
+
+
+async def test_kodeku_sends_an_a4_poster_and_the_code_under_the_qr_code(
+    settings: Settings, capsys: pytest.CaptureFixture[str], fake_tg: FakeTelegram, app: App
+) -> None:
+    person, code = await organizer(settings, capsys, fake_tg)
+    start = len(fake_tg.sent)
+    await person.say("/kodeku")
+    photo = await fake_tg.wait_for(lambda c: c.method == "sendPhoto", start=start)
+    png = Image.open(io.BytesIO(fake_tg.files[photo.result["photo"][0]["file_id"]]))
+    assert png.height > png.width  # a band under the square QR code, for the code
+    poster = await fake_tg.wait_for(lambda c: c.method == "sendDocument", start=start)
+    document = poster.result["document"]
+    assert document["file_name"] == f"poster-sinergi-{code}.pdf"
+    assert "Poster A4" in poster.params["caption"]
+    pdf = fake_tg.files[document["file_id"]]
+    assert pdf.startswith(b"%PDF")
+    assert pdf_page_size(pdf) == pytest.approx((595.4, 841.7), abs=1)  # A4, in points
+    text = pdf_text(pdf)
+    assert code in text and "Serikat Pekerja Seluruh Indonesia" in text
+    assert "Petugas BPJS Ketenagakerjaan Jember akan menghubungi Anda" in text
 
 
 def read_qr_modules(png: bytes, border: int = 4) -> list[list[bool]]:
