@@ -102,6 +102,10 @@ class AppState:
     # task is running them (handlers/common.tell_in_background).
     lead_jobs: deque[tuple[LeadListener, int]] = field(default_factory=deque)
     lead_jobs_running: bool = False
+    # Copies of workers' messages to staff waiting to be posted, in order, and whether a task
+    # is posting them (handlers/handoff.py): the worker is answered before they are posted.
+    handoff_jobs: deque[Callable[[], Awaitable[None]]] = field(default_factory=deque)
+    handoff_jobs_running: bool = False
     # This process among the instances sharing the database: the owner of the broadcasts it
     # sends (bot/services/broadcasts.py leases), and those it is sending now.
     instance_id: str = field(default_factory=lambda: uuid4().hex)

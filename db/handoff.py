@@ -107,6 +107,13 @@ async def worker_messages_since(session: AsyncSession, ticket_id: int, since: da
                TicketMessage.created_at > since)) or 0)
 
 
+async def staff_answers(session: AsyncSession, ticket_id: int) -> int:
+    """How many staff answers reached the worker in the ticket's thread."""
+    return int(await session.scalar(
+        select(func.count()).select_from(TicketMessage)
+        .where(TicketMessage.ticket_id == ticket_id, TicketMessage.direction == "staff")) or 0)
+
+
 async def first_copies(session: AsyncSession, ticket_id: int) -> dict[int, int]:
     """The first copy of the ticket in each staff chat: {chat_id: message_id}."""
     rows = await session.execute(
