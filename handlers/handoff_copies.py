@@ -84,8 +84,9 @@ async def _post_or_tell(context: BotContext, posted: handoff.Posted, text: str,
                           telegram_user_id=ticket.telegram_user_id, now=context.now(),
                           rows=posted.rows.values(), close=posted.new)
     quoted = text if len(text) <= 200 else text[:200] + "…"
+    _ = worker_
     try:
-        await context.bot.send_message(ticket.telegram_user_id, "\n".join([worker_(
+        await context.bot.send_message(ticket.telegram_user_id, "\n".join([_(
             "😔 Sorry, your message for our staff (ticket #{number}) could not reach them: "
             "it was not passed on. Please send it again later, or call 175.").format(
             number=ticket.id), f"<i>{escape(quoted)}</i>"]))
