@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import re
+from contextlib import suppress
 from datetime import timedelta
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -195,11 +196,15 @@ async def ask_to_confirm_done(update: Update, context: BotContext, ticket_id: in
 
 async def keep_open(update: Update, context: BotContext) -> None:
     """"No, keep waiting": the ticket stays open."""
-    query = update.callback_query
-    if query is None:
+    query, user = update.callback_query, update.effective_user
+    if query is None or user is None:
         return
     button = HandoffButton.parse(query.data or "")
-    if button is None or button.action is not HandoffAction.KEEP:
+    ticket = None
+    if button is not None and button.action is HandoffAction.KEEP:
+        with suppress(handoff.UnknownTicket):
+            ticket = await handoff.get(context.sessions, ticket_id=button.number)
+    if button is None or ticket is None or ticket.telegram_user_id != user.id:
         await answer_stale(query, context)
         return
     await query.answer()

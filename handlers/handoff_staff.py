@@ -125,7 +125,7 @@ async def close_ticket(update: Update, context: BotContext) -> None:
     except handoff.NotAnswered as unanswered:
         keyboard = InlineKeyboardMarkup([[InlineKeyboardButton(
             _("Close without an answer"),
-            callback_data=HandoffButton(HandoffAction.CLOSE, ticket_id).pack())]])
+            callback_data=HandoffButton(HandoffAction.FORCE, ticket_id).pack())]])
         await message.reply_text(_(
             "⚠️ Nobody has answered ticket #{number} of {name} yet: closing it tells the "
             "worker that it is closed, without an answer. Reply to the ticket's message to "
@@ -140,7 +140,7 @@ async def close_unanswered(update: Update, context: BotContext) -> None:
     if query is None or query.message is None:
         return
     button = HandoffButton.parse(query.data or "")
-    if button is None or button.action is not HandoffAction.CLOSE:
+    if button is None or button.action is not HandoffAction.FORCE:
         await answer_stale(query, context)
         return
     await query.answer()
@@ -205,7 +205,7 @@ def register(app: App) -> None:
     staff_chats = list(settings.staff_chat_ids) if settings is not None else []
     staff_command(app, "tutup", close_ticket, N_("Close a worker's question: /tutup <number>"))
     app.add_handler(CallbackQueryHandler(guarded(close_unanswered, admin=False),
-                                         pattern=r"^handoff:close:"))
+                                         pattern=r"^handoff:force:"))
     app.add_handler(MessageHandler(
         filters.Chat(chat_id=staff_chats) & filters.REPLY & ~filters.COMMAND
         & _ReplyToTicketCopy(), answer_worker))

@@ -179,14 +179,14 @@ async def test_tutup_on_a_ticket_nobody_answered_warns_the_staff_member(
     # Someone outside the staff group cannot press it.
     outsider_start = len(fake_tg.sent)
     await fake_tg.press(WORKER, {**fake_tg.messages[(STAFF_CHAT, warning.result["message_id"])],
-                                 "chat": fake_tg.user_chat(WORKER)}, "handoff:close:1", "Siti")
+                                 "chat": fake_tg.user_chat(WORKER)}, "handoff:force:1", "Siti")
     alert = await fake_tg.wait_for(lambda c: c.method == "answerCallbackQuery",
                                    start=outsider_start)
     assert alert.params.get("show_alert") in (True, "true")
     assert (await _tickets(app))[0].status == "open"
 
     start = len(fake_tg.sent)
-    done = await staff.press(warning, "handoff:close:1")
+    done = await staff.press(warning, "handoff:force:1")
     assert "✅" in done.params["text"] and "#1" in done.params["text"]
     told = await fake_tg.wait_for(_to(WORKER), start=start)
     assert "#1" in told.params["text"]
