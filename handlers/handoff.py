@@ -265,3 +265,4 @@ def register(app: App) -> None:
     app.add_handler(CallbackQueryHandler(done, pattern=r"^handoff:(done|end):"))
     app.add_handler(CallbackQueryHandler(keep_open, pattern=r"^handoff:keep:"))
     add_commands(app, CommandSpec("petugas", N_("Ask our staff a question")))
+    handoff_copies.schedule_recovery(app)

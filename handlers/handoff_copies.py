@@ -16,11 +16,12 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 
 from telegram import ReplyParameters
 from telegram.error import Forbidden, TelegramError
 
-from bot.context import BotContext
+from bot.context import App, BotContext
 from bot.i18n import Gettext
 from bot.services import handoff
 from handlers import handoff_staff
@@ -42,6 +43,17 @@ def post_in_background(context: BotContext, posted: handoff.Posted, text: str,
         await _post_or_tell(context, posted, text, worker_)
 
     _enqueue(context, job)
+
+
+async def post_unposted(context: BotContext) -> None:
+    """At start: the copies a stopped process had confirmed to workers but not posted
+    (the job's data: when this process was built, so nothing of its own is taken)."""
+    assert context.job is not None and isinstance(context.job.data, datetime)
+    for posted, text in await handoff.unposted(context.sessions, now=context.now(),
+                                               before=context.job.data):
+        worker_ = await handoff_staff.worker_gettext(context, posted.ticket.telegram_user_id)
+        logger.info("ticket %s: posting a copy left by the last run", posted.ticket.id)
+        post_in_background(context, posted, text, worker_)
 
 
 def _enqueue(context: BotContext, job: Callable[[], Awaitable[None]]) -> None:
@@ -122,3 +134,11 @@ async def post_copies(context: BotContext, posted: handoff.Posted,
             continue
         copies.append((chat_id, sent.message_id))
     return copies
+
+
+def schedule_recovery(app: App) -> None:
+    """Under long polling (this process alone), posts at start what the last run left
+    (called by handlers.handoff.register: this module is part of that feature)."""
+    if app.job_queue is not None and app.bot_data.sole_receiver:
+        app.job_queue.run_once(post_unposted, when=0, data=app.bot_data.clock(),
+                               name="handoff_unposted")

@@ -189,6 +189,29 @@ async def publish(sessions: Sessions, *, posted: Posted,
     return copies
 
 
+async def unposted(sessions: Sessions, *, now: datetime,
+                   before: datetime) -> list[tuple[Posted, str]]:
+    """Messages stored for the staff before `before` (this process's start) whose copies
+    were never noted as posted: the process stopped between the worker's confirmation and
+    the posting. Oldest first, to post again; a copy that was posted but whose id was not
+    stored is posted twice, which is better than lost."""
+    async with sessions.begin() as session:
+        rows = await queries.unposted_messages(session, now - WINDOW, before)
+        messages: dict[tuple[int, datetime, str], dict[int, int]] = {}
+        for row in rows:
+            assert row.staff_chat_id is not None  # the query's condition
+            key = (row.ticket_id, row.created_at, row.text)
+            messages.setdefault(key, {})[row.staff_chat_id] = row.id
+        found = []
+        for (ticket_id, _at, text), rows_by_chat in messages.items():
+            ticket = await queries.ticket(session, ticket_id)
+            if ticket is None:
+                continue
+            new = await queries.first_worker_message(session, ticket_id) in rows_by_chat.values()
+            found.append((Posted(_view(ticket), new, False, {}, rows_by_chat), text))
+        return found
+
+
 async def record_copies(sessions: Sessions, *, rows: dict[int, int],
                         copies: list[tuple[int, int]]) -> None:
     """Stores the message id of each copy posted (staff chat, message id) in the message's

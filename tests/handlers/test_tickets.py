@@ -9,12 +9,17 @@ branch details that are configured, or says plainly that the bot has no address.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
 from sqlalchemy import select
 
 from bot.context import App
 from bot.sandbox.fake_telegram import FakeTelegram, Sent
+from bot.services import handoff
+from bot.settings import Settings
 from db.models import Ticket, TicketMessage
+from db.session import Sessions
 from handlers import handoff_copies
 from tests.conftest import STAFF_CHAT, STAFF_MEMBER, make_settings
 from tests.harness import Person, buttons, running_app
@@ -225,3 +230,25 @@ async def test_office_question_with_only_some_details_says_where_the_rest_is(
                 ).params["text"]
     assert "Jl. Kartini 9, Jember" in text and "Telepon" not in text
     assert "Yang belum tercantum di sini: hubungi 175" in text
+
+
+async def test_a_copy_left_by_a_stopped_process_is_posted_at_the_next_start(
+        fake_tg: FakeTelegram, settings: Settings, sessions: Sessions) -> None:
+    fake_tg.user_chat(WORKER, "Siti")
+    # Stored and confirmed to the worker, then the process was killed before posting it.
+    stored = datetime.now(UTC) - timedelta(minutes=1)
+    await handoff.post(sessions, telegram_user_id=WORKER, first_name="Siti",
+                       text="Pertanyaan yang tertinggal", now=stored,
+                       staff_chats=settings.staff_chat_ids)
+    async with running_app(settings, fake_tg):
+        copy = await _copy_of(fake_tg, "Pertanyaan yang tertinggal")
+        assert copy.params["text"].startswith("🎫 #1 · Siti")
+        start = len(fake_tg.sent)
+        staff = Person(fake_tg, STAFF_MEMBER, "Budi").in_chat(STAFF_CHAT)
+        await staff.say("Sudah kami cek.",
+                        reply_to=fake_tg.messages[(STAFF_CHAT, copy.result["message_id"])])
+        assert "Sudah kami cek." in (await fake_tg.wait_for(_to(WORKER), start=start)
+                                     ).params["text"]
+    async with running_app(settings, fake_tg):  # posted once, not again at the next start
+        await Person(fake_tg, STAFF_MEMBER).in_chat(STAFF_CHAT).say("/tutup")
+    assert len([c for c in _copies(fake_tg) if "tertinggal" in c.params["text"]]) == 1
