@@ -135,6 +135,14 @@ async def test_a_known_question_in_an_open_ticket_is_answered_and_the_ticket_sta
     assert len(await _tickets(app)) == 1
 
 
+async def test_the_question_asked_for_by_petugas_goes_to_staff_even_when_the_bot_knows_it(
+        fake_tg: FakeTelegram, app: App) -> None:
+    worker = Person(fake_tg, WORKER, "Siti")
+    await worker.say("/petugas")
+    assert "#1" in (await worker.say("jht itu apa")).params["text"]  # a ticket, not the answer
+    await _copy_of(fake_tg, "jht itu apa")
+
+
 async def test_done_before_any_staff_answer_asks_to_confirm(fake_tg: FakeTelegram,
                                                             app: App) -> None:
     worker = Person(fake_tg, WORKER, "Siti")
