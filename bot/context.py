@@ -107,6 +107,10 @@ class AppState:
     # Listeners that take the waiting leads together when several wait (handlers/followup.py:
     # one combined card instead of one card each at the group's pace).
     lead_batches: dict[LeadListener, LeadBatchListener] = field(default_factory=dict)
+    # Copies of workers' messages to staff waiting to be posted, in order, and whether a task
+    # is posting them (handlers/handoff.py): the worker is answered before they are posted.
+    handoff_jobs: deque[Callable[[], Awaitable[None]]] = field(default_factory=deque)
+    handoff_jobs_running: bool = False
     # This process among the instances sharing the database: the owner of the broadcasts it
     # sends (bot/services/broadcasts.py leases), and those it is sending now.
     instance_id: str = field(default_factory=lambda: uuid4().hex)

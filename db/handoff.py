@@ -107,6 +107,31 @@ async def worker_messages_since(session: AsyncSession, ticket_id: int, since: da
                TicketMessage.created_at > since)) or 0)
 
 
+async def staff_answers(session: AsyncSession, ticket_id: int) -> int:
+    """How many staff answers reached the worker in the ticket's thread."""
+    return int(await session.scalar(
+        select(func.count()).select_from(TicketMessage)
+        .where(TicketMessage.ticket_id == ticket_id, TicketMessage.direction == "staff")) or 0)
+
+
+async def unposted_messages(session: AsyncSession, since: datetime,
+                            before: datetime) -> list[TicketMessage]:
+    """Workers' messages of open tickets recorded for a staff chat between `since` and
+    `before` whose copy there has no message id: never posted, or posted and not noted."""
+    return list(await session.scalars(
+        select(TicketMessage).join(Ticket, TicketMessage.ticket_id == Ticket.id)
+        .where(TicketMessage.direction == "worker", TicketMessage.staff_message_id.is_(None),
+               TicketMessage.staff_chat_id.is_not(None), TicketMessage.created_at >= since,
+               TicketMessage.created_at < before, Ticket.status == "open")
+        .order_by(TicketMessage.id)))
+
+
+async def first_worker_message(session: AsyncSession, ticket_id: int) -> int | None:
+    return await session.scalar(
+        select(func.min(TicketMessage.id))
+        .where(TicketMessage.ticket_id == ticket_id, TicketMessage.direction == "worker"))
+
+
 async def first_copies(session: AsyncSession, ticket_id: int) -> dict[int, int]:
     """The first copy of the ticket in each staff chat: {chat_id: message_id}."""
     rows = await session.execute(

@@ -181,11 +181,14 @@ class NewsButton:
 class HandoffAction(StrEnum):
     ASK = "ask"  # under an answer the bot could not give: <question id>
     DONE = "done"  # the worker ends the thread: <ticket id>
+    END = "end"  # the worker confirms ending a thread no staff answer reached: <ticket id>
+    KEEP = "keep"  # ... or keeps it open: <ticket id>
+    FORCE = "force"  # a staff member confirms /tutup of an unanswered ticket: <ticket id>
 
 
 @dataclass(frozen=True)
 class HandoffButton:
-    """"handoff:ask:<question id>", "handoff:done:<ticket id>"."""
+    """"handoff:ask:<question id>", "handoff:<done|end|keep|force>:<ticket id>"."""
 
     action: HandoffAction
     number: int

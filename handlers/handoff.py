@@ -1,39 +1,33 @@
 """Workers ask a person: /petugas, the "Ask our staff" button, and the thread that follows.
 
 The question goes to every staff group as the bot's own copy (a forward would lose the
-sender under forward privacy) with the worker's first name and a ticket number; the staff
-side (answers, /tutup) is in handlers.handoff_staff. While the ticket is open, the worker's
-next messages join its thread through the "handoff" flow of the conversation registry.
+sender under forward privacy) with the worker's first name and a ticket number, posted after
+the worker is answered (handlers.handoff_copies); the staff side (answers, /tutup) is in
+handlers.handoff_staff. While the ticket is open, the worker's next messages join its thread
+through the "handoff" flow of the conversation registry, except questions the bot can answer
+itself ("jht itu apa"): those get the answer, and the ticket stays open.
 """
 
 from __future__ import annotations
 
 import logging
 import re
+from contextlib import suppress
 from datetime import timedelta
 
-from telegram import ReplyParameters, Update
-from telegram.error import TelegramError
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import ApplicationHandlerStop, CallbackQueryHandler, CommandHandler, filters
 
 from bot.context import App, BotContext, CommandSpec, Flow, Group
 from bot.i18n import N_, Gettext
-from bot.services import conversations, handoff
+from bot.services import answering, conversations, handoff
 from bot.services.conversations import FlowState
-from handlers import handoff_staff
+from handlers import handoff_copies, handoff_staff, questions
 from handlers.callback_data import HandoffAction, HandoffButton
-from handlers.common import (
-    add_commands,
-    answer_stale,
-    escape,
-    main_menu,
-    remember_user,
-    staff_gettext,
-)
+from handlers.common import add_commands, answer_stale, main_menu, remember_user, staff_gettext
 
 logger = logging.getLogger(__name__)
 
-TICKET_MARK = handoff_staff.TICKET_MARK
 done_keyboard = handoff_staff.done_keyboard
 
 
@@ -83,20 +77,46 @@ async def ask_from_button(update: Update, context: BotContext) -> None:
 
 
 async def on_message(update: Update, context: BotContext, state: FlowState) -> None:
-    """A message while the handoff flow is open: the question, or a follow-up in the thread."""
-    message = update.effective_message
-    if message is None:
+    """A message while the handoff flow is open: the question, a follow-up in the thread, or
+    a question the bot can answer itself (the ticket stays open)."""
+    message, user = update.effective_message, update.effective_user
+    if message is None or user is None:
         return
     if not message.text:
         await message.reply_text(context.gettext(
             "I can pass on text only. Please write your message; do not send photos of "
             "your ID card here."))
         return
+    ticket_id = state.data.get("ticket")
+    if isinstance(ticket_id, int):  # the thread of an open ticket, not /petugas's question
+        known = await handoff.answer_known(
+            context.sessions, context.faq_index, telegram_user_id=user.id, text=message.text,
+            now=context.now())
+        if known is not None:
+            await answer_in_thread(update, context, known, ticket_id)
+            return
     await submit(update, context, message.text)
 
 
+async def answer_in_thread(update: Update, context: BotContext, known: answering.Answer,
+                           ticket_id: int) -> None:
+    """The knowledge base's answer, then a word that the staff still have the ticket."""
+    user = update.effective_user
+    entry_id, question_id = known.decision.entry_id, known.question_id
+    assert user is not None and entry_id is not None and question_id is not None
+    await questions.send_entry(update, context, context.faq_index.kb.get(entry_id),
+                               question_id, known.decision.extra)
+    _ = context.gettext
+    await context.bot.send_message(user.id, _(
+        "ℹ️ I answered this myself; it was not passed on. Your question to our staff "
+        "(ticket #{number}) stays open: their answer will come here, and what you write "
+        "here goes to them. Press Done when you have what you need.").format(
+        number=ticket_id), reply_markup=done_keyboard(ticket_id, _))
+
+
 async def submit(update: Update, context: BotContext, text: str) -> None:
-    """Posts the worker's message to the staff groups, as a new ticket or in its thread."""
+    """Records the worker's message as a new ticket or in its thread, answers the worker, and
+    queues the copies for the staff groups (handlers/handoff_copies.py)."""
     user, chat = update.effective_user, update.effective_chat
     if user is None or chat is None:
         return
@@ -104,14 +124,10 @@ async def submit(update: Update, context: BotContext, text: str) -> None:
     if not context.settings.staff_chat_ids:
         await context.bot.send_message(chat.id, unavailable(_))
         return
-
-    async def post(posted: handoff.Posted) -> list[tuple[int, int]]:
-        return await post_copies(context, posted, text)
-
     try:
-        submitted = await handoff.submit(
+        posted = await handoff.post(
             context.sessions, telegram_user_id=user.id, first_name=user.first_name, text=text,
-            now=context.now(), staff_chats=context.settings.staff_chat_ids, post_copies=post)
+            now=context.now(), staff_chats=context.settings.staff_chat_ids)
     except handoff.EmptyQuestion:
         await context.bot.send_message(chat.id, _("Please type your question."))
         return
@@ -121,7 +137,6 @@ async def submit(update: Update, context: BotContext, text: str) -> None:
             "answer before writing more; this message was not passed on. For something "
             "urgent, call 175."))
         return
-    posted = submitted.posted
     ticket = posted.ticket
     keyboard = done_keyboard(ticket.id, _)
     if posted.duplicate:
@@ -129,14 +144,12 @@ async def submit(update: Update, context: BotContext, text: str) -> None:
             "Your message is with our staff already (ticket #{number}).").format(
             number=ticket.id), reply_markup=keyboard)
         return
-    if not submitted.reached_staff:
-        await context.bot.send_message(chat.id, unavailable(_))
-        return
     reply = (_("✅ Your question went to our staff as ticket #{number}. Their answer will "
                "appear here. You can add details by writing here; press Done when you "
                "have what you need.") if posted.new
              else _("📨 Passed on to our staff (ticket #{number})."))
     await context.bot.send_message(chat.id, reply.format(number=ticket.id), reply_markup=keyboard)
+    handoff_copies.post_in_background(context, posted, text, _)
 
 
 def unavailable(_: Gettext) -> str:
@@ -144,52 +157,60 @@ def unavailable(_: Gettext) -> str:
              "later.")
 
 
-async def post_copies(context: BotContext, posted: handoff.Posted,
-                      text: str) -> list[tuple[int, int]]:
-    """The bot's own copy in every staff group: (chat_id, message_id) of each one sent."""
-    _ = staff_gettext(context)
-    ticket = posted.ticket
-    name = escape(ticket.first_name)
-    text = handoff.clean(text)  # as stored: cut to leave room for the header within 4096
-    if posted.new:
-        body = "\n".join([
-            f"{TICKET_MARK}{ticket.id} · " + _("{name} asks:").format(name=name),
-            escape(text), "",
-            "<i>" + _("Reply to this message to answer; /tutup {number} closes the ticket.")
-            .format(number=ticket.id) + "</i>"])
-    else:
-        body = f"{TICKET_MARK}{ticket.id} · {name}:\n{escape(text)}"
-    copies = []
-    for chat_id in sorted(context.settings.staff_chat_ids):
-        anchor = posted.anchors.get(chat_id)
-        thread = (ReplyParameters(anchor, allow_sending_without_reply=True)
-                  if anchor is not None else None)
-        try:
-            sent = await context.bot.send_message(chat_id, body, reply_parameters=thread)
-        except TelegramError as error:
-            logger.warning("ticket %s: no copy in chat %s: %s", ticket.id, chat_id,
-                           type(error).__name__)
-            continue
-        copies.append((chat_id, sent.message_id))
-    return copies
-
-
 async def done(update: Update, context: BotContext) -> None:
-    """The worker's "Done" button: the ticket is closed and the thread ends."""
+    """The worker's "Done" button; before any staff answer it asks to confirm first."""
     query, user = update.callback_query, update.effective_user
     if query is None or user is None:
         return
     button = HandoffButton.parse(query.data or "")
-    if button is None or button.action is not HandoffAction.DONE:
+    if button is None or button.action not in (HandoffAction.DONE, HandoffAction.END):
         await answer_stale(query, context)
         return
     try:
-        await finish(update, context, button.number)
+        await finish(update, context, button.number,
+                     only_if_answered=button.action is HandoffAction.DONE)
     except handoff.UnknownTicket:
         await answer_stale(query, context)
         return
+    except handoff.NotAnswered:
+        await query.answer()
+        await ask_to_confirm_done(update, context, button.number)
+        return
     await query.answer()
     await query.edit_message_reply_markup(None)
+
+
+async def ask_to_confirm_done(update: Update, context: BotContext, ticket_id: int) -> None:
+    user = update.effective_user
+    assert user is not None
+    _ = context.gettext
+    keyboard = InlineKeyboardMarkup([[
+        InlineKeyboardButton(_("Yes, close it"), callback_data=HandoffButton(
+            HandoffAction.END, ticket_id).pack()),
+        InlineKeyboardButton(_("No, keep waiting"), callback_data=HandoffButton(
+            HandoffAction.KEEP, ticket_id).pack())]])
+    await context.bot.send_message(user.id, _(
+        "Our staff have not answered your question #{number} yet. Close it anyway? They "
+        "will then not answer it.").format(number=ticket_id), reply_markup=keyboard)
+
+
+async def keep_open(update: Update, context: BotContext) -> None:
+    """"No, keep waiting": the ticket stays open."""
+    query, user = update.callback_query, update.effective_user
+    if query is None or user is None:
+        return
+    button = HandoffButton.parse(query.data or "")
+    ticket = None
+    if button is not None and button.action is HandoffAction.KEEP:
+        with suppress(handoff.UnknownTicket):
+            ticket = await handoff.get(context.sessions, ticket_id=button.number)
+    if button is None or ticket is None or ticket.telegram_user_id != user.id:
+        await answer_stale(query, context)
+        return
+    await query.answer()
+    await query.edit_message_text(context.gettext(
+        "👍 Your question #{number} stays open; our staff will answer here.").format(
+        number=button.number))
 
 
 async def cancel_thread(update: Update, context: BotContext) -> None:
@@ -213,11 +234,13 @@ async def cancel_thread(update: Update, context: BotContext) -> None:
     raise ApplicationHandlerStop
 
 
-async def finish(update: Update, context: BotContext, ticket_id: int) -> None:
+async def finish(update: Update, context: BotContext, ticket_id: int, *,
+                 only_if_answered: bool = False) -> None:
     user = update.effective_user
     assert user is not None
     ticket, changed = await handoff.close(context.sessions, ticket_id=ticket_id,
-                                          telegram_user_id=user.id, now=context.now())
+                                          telegram_user_id=user.id, now=context.now(),
+                                          only_if_answered=only_if_answered)
     await context.bot.send_message(user.id, context.gettext(
         "👍 Your question #{number} is closed. Send /petugas if you need our staff again."
     ).format(number=ticket.id), reply_markup=main_menu(context))
@@ -239,5 +262,7 @@ def register(app: App) -> None:
                     group=Group.CANCEL_HANDOFF)
     app.add_handler(CommandHandler("petugas", ask_staff, filters=private))
     app.add_handler(CallbackQueryHandler(ask_from_button, pattern=r"^handoff:ask:"))
-    app.add_handler(CallbackQueryHandler(done, pattern=r"^handoff:done:"))
+    app.add_handler(CallbackQueryHandler(done, pattern=r"^handoff:(done|end):"))
+    app.add_handler(CallbackQueryHandler(keep_open, pattern=r"^handoff:keep:"))
     add_commands(app, CommandSpec("petugas", N_("Ask our staff a question")))
+    handoff_copies.schedule_recovery(app)

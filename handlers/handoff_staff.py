@@ -10,18 +10,24 @@ from __future__ import annotations
 import logging
 import re
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram import (
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    MaybeInaccessibleMessage,
+    Message,
+    Update,
+)
 from telegram.error import Forbidden, TelegramError
-from telegram.ext import MessageHandler, filters
+from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 
 from bot.context import App, BotContext
 from bot.i18n import N_, Gettext
 from bot.services import handoff, users
 from handlers import handoff_relay
 from handlers import learning as learning_views
-from handlers.access import staff_command
+from handlers.access import guarded, staff_command
 from handlers.callback_data import HandoffAction, HandoffButton
-from handlers.common import blocked_the_bot, escape, staff_gettext
+from handlers.common import answer_stale, blocked_the_bot, escape, staff_gettext
 
 logger = logging.getLogger(__name__)
 
@@ -97,7 +103,8 @@ async def answer_worker(update: Update, context: BotContext) -> None:
 
 
 async def close_ticket(update: Update, context: BotContext) -> None:
-    """/tutup <number>, or /tutup as a reply to a ticket's message: closes the ticket."""
+    """/tutup <number>, or /tutup as a reply to a ticket's message: closes the ticket; one
+    that no staff answer reached is closed only after the staff member confirms."""
     message, chat = update.effective_message, update.effective_chat
     if message is None or chat is None:
         return
@@ -114,13 +121,47 @@ async def close_ticket(update: Update, context: BotContext) -> None:
         await message.reply_text(escape(_("Usage: /tutup <ticket number>, e.g. /tutup 12.")))
         return
     try:
+        await _close(context, ticket_id, message, only_if_answered=True)
+    except handoff.NotAnswered as unanswered:
+        keyboard = InlineKeyboardMarkup([[InlineKeyboardButton(
+            _("Close without an answer"),
+            callback_data=HandoffButton(HandoffAction.FORCE, ticket_id).pack())]])
+        await message.reply_text(_(
+            "⚠️ Nobody has answered ticket #{number} of {name} yet: closing it tells the "
+            "worker that it is closed, without an answer. Reply to the ticket's message to "
+            "answer first, or press the button to close it anyway.").format(
+            number=ticket_id, name=escape(unanswered.ticket.first_name)),
+            reply_markup=keyboard)
+
+
+async def close_unanswered(update: Update, context: BotContext) -> None:
+    """The "Close without an answer" button under /tutup's warning."""
+    query = update.callback_query
+    if query is None or query.message is None:
+        return
+    button = HandoffButton.parse(query.data or "")
+    if button is None or button.action is not HandoffAction.FORCE:
+        await answer_stale(query, context)
+        return
+    await query.answer()
+    await query.edit_message_reply_markup(None)
+    await _close(context, button.number, query.message)
+
+
+async def _close(context: BotContext, ticket_id: int, message: MaybeInaccessibleMessage, *,
+                 only_if_answered: bool = False) -> None:
+    _ = staff_gettext(context)
+    chat_id = message.chat.id
+    try:
         ticket, changed = await handoff.close(context.sessions, ticket_id=ticket_id,
-                                              now=context.now())
+                                              now=context.now(),
+                                              only_if_answered=only_if_answered)
     except handoff.UnknownTicket:
-        await message.reply_text(_("There is no ticket #{number}.").format(number=ticket_id))
+        await context.bot.send_message(chat_id, _("There is no ticket #{number}.").format(
+            number=ticket_id))
         return
     if not changed:
-        await message.reply_text(_("Ticket #{number} was closed already.").format(
+        await context.bot.send_message(chat_id, _("Ticket #{number} was closed already.").format(
             number=ticket.id))
         return
     logger.info("ticket %s closed by staff", ticket.id)
@@ -129,7 +170,8 @@ async def close_ticket(update: Update, context: BotContext) -> None:
         await context.bot.send_message(ticket.telegram_user_id, closed_text(worker_, ticket.id))
     except Forbidden:
         await blocked_the_bot(context, ticket.telegram_user_id)
-    await message.reply_text(_("✅ Ticket #{number} closed.").format(number=ticket.id))
+    await context.bot.send_message(chat_id, _("✅ Ticket #{number} closed.").format(
+        number=ticket.id))
 
 
 def closed_text(_: Gettext, ticket_id: int) -> str:
@@ -162,6 +204,8 @@ def register(app: App) -> None:
     settings = app.bot_data.settings
     staff_chats = list(settings.staff_chat_ids) if settings is not None else []
     staff_command(app, "tutup", close_ticket, N_("Close a worker's question: /tutup <number>"))
+    app.add_handler(CallbackQueryHandler(guarded(close_unanswered, admin=False),
+                                         pattern=r"^handoff:force:"))
     app.add_handler(MessageHandler(
         filters.Chat(chat_id=staff_chats) & filters.REPLY & ~filters.COMMAND
         & _ReplyToTicketCopy(), answer_worker))

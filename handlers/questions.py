@@ -53,10 +53,35 @@ def index(context: BotContext) -> answering.FaqIndex:
     return current
 
 
+# A line of an answer (locales/knowledge/faq.yaml) that shows the branch office's details
+# as the staff configured them (BRANCH_* settings); the knowledge base holds no address.
+BRANCH_DETAILS = "[[kantor_cabang]]"
+
+
+def branch_details(context: BotContext) -> str:
+    """The branch's address, phone and hours that are set; without an address, plainly that
+    the bot does not have it, and where to find it (not /kontak, which has it no more)."""
+    _, settings = context.gettext, context.settings
+    details = [("📍 " + _("Address"), settings.branch_address),
+               ("📞 " + _("Phone"), settings.branch_phone),
+               ("🕘 " + _("Opening hours"), settings.branch_hours)]
+    known = [(label, value.strip()) for label, value in details if value.strip()]
+    lines = [f"{label}: {escape(value)}" for label, value in known]
+    if not settings.branch_address.strip():
+        lines.append(_("The branch office's address is not in this bot yet. Find the nearest "
+                       "office in the JMO app, or ask call centre 175."))
+    elif len(known) < len(details):
+        lines.append(_("For what is not shown here, call 175 or use the office finder in "
+                       "the JMO app."))
+    return "\n".join(lines)
+
+
 def entry_text(entry: FaqEntry, context: BotContext) -> str:
     """The answer in the user's language, with its source and review date."""
     _ = context.gettext
     body = entry.answer.get(context.language) or entry.answer["id"]
+    if BRANCH_DETAILS in body:
+        body = body.replace(BRANCH_DETAILS, branch_details(context))
     footer = _("Source: {source} · reviewed {date}").format(
         source=escape(sources.readable(entry.source)),
         date=tanggal(entry.reviewed, context.language))

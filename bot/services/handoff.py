@@ -14,11 +14,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable, Collection, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from bot.errors import DomainError
+from bot.services import answering
+from bot.services.answering import Answer, FaqIndex
 from bot.services.conversations import IDLE_MINUTES
+from bot.services.decision import decide
 from db import handoff as queries
 from db.models import Ticket
 from db.session import Sessions
@@ -54,6 +57,15 @@ class TooManyFollowUps(HandoffError):
 
 class UnknownTicket(HandoffError):
     """No ticket with this number (or not in this user's hands)."""
+
+
+class NotAnswered(HandoffError):
+    """The ticket is open and no staff answer has reached the worker yet: closing it needs
+    a confirmation."""
+
+    def __init__(self, ticket: TicketView) -> None:
+        super().__init__(ticket.id)
+        self.ticket = ticket
 
 
 @dataclass(frozen=True)
@@ -151,15 +163,53 @@ async def submit(sessions: Sessions, *, telegram_user_id: int, first_name: str, 
                         text=text, now=now, staff_chats=staff_chats)
     if posted.duplicate:
         return Submitted(posted, [])
-    copies = await post_copies(posted)
+    copies = await publish(sessions, posted=posted, post_copies=post_copies)
     if not copies:
         await abandon(sessions, ticket_id=posted.ticket.id, telegram_user_id=telegram_user_id,
                       now=now, rows=posted.rows.values(), close=posted.new)
-        return Submitted(posted, [])
-    await record_copies(sessions, rows=posted.rows, copies=copies)
-    logger.info("ticket %s %s user=%s copies=%s", posted.ticket.id,
-                "opened" if posted.new else "follow-up", telegram_user_id, len(copies))
     return Submitted(posted, copies)
+
+
+async def publish(sessions: Sessions, *, posted: Posted,
+                  post_copies: PostCopies) -> list[tuple[int, int]]:
+    """Posts the copies of a message recorded by `post` and records them; [] when no staff
+    group could be reached (the rows stay: retry, or `abandon`).
+
+    A follow-up's thread anchors are read now, not when it was recorded: its copy may be
+    posted after the worker was answered, once the copies before it are in the groups."""
+    if not posted.new:
+        async with sessions.begin() as session:
+            posted = replace(posted, anchors=await queries.first_copies(session,
+                                                                        posted.ticket.id))
+    copies = await post_copies(posted)
+    if copies:
+        await record_copies(sessions, rows=posted.rows, copies=copies)
+        logger.info("ticket %s %s copies=%s", posted.ticket.id,
+                    "opened" if posted.new else "follow-up", len(copies))
+    return copies
+
+
+async def unposted(sessions: Sessions, *, now: datetime,
+                   before: datetime) -> list[tuple[Posted, str]]:
+    """Messages stored for the staff before `before` (this process's start) whose copies
+    were never noted as posted: the process stopped between the worker's confirmation and
+    the posting. Oldest first, to post again; a copy that was posted but whose id was not
+    stored is posted twice, which is better than lost."""
+    async with sessions.begin() as session:
+        rows = await queries.unposted_messages(session, now - WINDOW, before)
+        messages: dict[tuple[int, datetime, str], dict[int, int]] = {}
+        for row in rows:
+            assert row.staff_chat_id is not None  # the query's condition
+            key = (row.ticket_id, row.created_at, row.text)
+            messages.setdefault(key, {})[row.staff_chat_id] = row.id
+        found = []
+        for (ticket_id, _at, text), rows_by_chat in messages.items():
+            ticket = await queries.ticket(session, ticket_id)
+            if ticket is None:
+                continue
+            new = await queries.first_worker_message(session, ticket_id) in rows_by_chat.values()
+            found.append((Posted(_view(ticket), new, False, {}, rows_by_chat), text))
+        return found
 
 
 async def record_copies(sessions: Sessions, *, rows: dict[int, int],
@@ -233,16 +283,37 @@ async def record_staff_reply(sessions: Sessions, *, ticket_id: int, text: str, c
 
 
 async def close(sessions: Sessions, *, ticket_id: int, now: datetime,
-                telegram_user_id: int | None = None) -> tuple[TicketView, bool]:
+                telegram_user_id: int | None = None,
+                only_if_answered: bool = False) -> tuple[TicketView, bool]:
     """Closes a ticket (staff, or the worker when `telegram_user_id` is given).
 
     Returns the ticket and whether this call closed it (False: it was closed already).
+    With `only_if_answered`, an open ticket no staff answer has reached raises NotAnswered
+    (the caller asks to confirm, then closes without it).
     """
     async with sessions.begin() as session:
         row = await queries.ticket(session, ticket_id)
         if row is None or telegram_user_id not in (None, row.telegram_user_id):
             raise UnknownTicket()
+        if (only_if_answered and row.status == "open"
+                and not await queries.staff_answers(session, ticket_id)):
+            raise NotAnswered(_view(row))
         changed = await queries.close_ticket(session, ticket_id, now)
         await queries.end_flow(session, row.telegram_user_id, ticket_id)
         await session.refresh(row)
         return _view(row), changed
+
+
+async def answer_known(sessions: Sessions, index: FaqIndex, *, telegram_user_id: int,
+                       text: str, now: datetime) -> Answer | None:
+    """A message written while a ticket is open: the knowledge base's answer when the bot
+    knows it confidently ("jht itu apa"), logged like any question; None when the message
+    is for the staff (a follow-up, thanks, anything the bot is unsure of)."""
+    decision = decide(index.matcher, text)
+    if decision.action != "answer" or decision.entry_id not in index.kb:
+        return None
+    question_id = await answering.log(sessions, telegram_user_id=telegram_user_id, text=text,
+                                      result=decision.as_match(), now=now)
+    logger.info("question=%s answered in a ticket's thread entry=%s", question_id,
+                decision.entry_id)
+    return Answer(decision, question_id)

@@ -39,6 +39,7 @@ def forged_data(question: int, ticket: int, lead: int, broadcast: int) -> list[s
     ]
     for n in numbers:
         data += [f"fb:{n}:1", f"fb:{n}:0", f"handoff:ask:{n}", f"handoff:done:{n}",
+                 f"handoff:end:{n}", f"handoff:keep:{n}", f"handoff:force:{n}",
                  f"lead:{n}:terdaftar", f"lead:{n}:tidak_berminat", f"bc:send:{n}",
                  f"bc:cancel:{n}", f"calc:{n}", f"faq:show:{n}"]
     return [d for d in data if 1 <= len(d.encode()) <= 64]
@@ -54,6 +55,9 @@ async def victim_setup(fake_tg: FakeTelegram, app: Any) -> dict[str, int]:
     opened = await victim.say("/petugas Tolong bantu saya")
     ticket = int(next(d for _l, d in buttons(opened) if d.startswith("handoff:done:"))
                  .split(":")[2])
+    # The ticket's copy is posted after the worker's answer: in the group before the draft.
+    await fake_tg.wait_for(lambda c: str(c.params.get("chat_id")) == str(STAFF_CHAT)
+                           and "🎫" in str(c.params.get("text")))
     draft = await Person(fake_tg, ADMIN, chat_id=STAFF_CHAT).say("/siaran Sosialisasi JKK")
     broadcast = int(next(d for _l, d in buttons(draft) if d.startswith("bc:send:")).split(":")[2])
     async with app.bot_data.sessions() as session:

@@ -85,6 +85,8 @@ async def test_controls_and_bidi_overrides_never_reach_the_staff_group(
     question = "halo " + "".join(f"a{char}" for char in UNSAFE) + " tab\tdan\nbaris"
     start = len(fake_tg.sent)
     await Person(fake_tg, WORKER, name).say(f"/petugas {question}")
+    await fake_tg.wait_for(lambda c: str(c.params.get("chat_id")) == str(STAFF_CHAT),
+                           start=start)  # posted after the worker's answer
     [copy] = copies(fake_tg, start)
     text = copy.params["text"]
     assert not any(char in text for char in UNSAFE)

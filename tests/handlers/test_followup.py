@@ -289,7 +289,10 @@ async def test_cards_go_one_at_a_time_and_a_question_to_staff_gets_in_between(
         await worker.press(await register_bpu(worker, name=name, nik=nik), "reg:confirm")
     asking = Person(fake_tg, 720, "Budi")
     confirmation = await asking.say("/petugas Kapan kantor cabang buka hari Sabtu?")
-    assert "#" in confirmation.params["text"]  # the question's copy is in the group
+    assert "#" in confirmation.params["text"]
+    # The question's copy goes to the group while the first card is still held.
+    await fake_tg.wait_for(lambda c: to_chat(STAFF_CHAT)(c)
+                           and "Kapan kantor cabang buka" in c.params["text"])
     fake_tg.release_held()
     for name in names:
         await fake_tg.wait_for(lambda c, name=name: to_chat(STAFF_CHAT)(c)

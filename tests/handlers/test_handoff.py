@@ -165,6 +165,9 @@ async def test_a_flood_of_follow_ups_waits_for_the_staff_answer(fake_tg: FakeTel
     worker = Person(fake_tg, WORKER, "Siti")
     for n in range(2, FOLLOW_UP_LIMIT + 1):
         assert "📨" in (await worker.say(f"Tambahan ke-{n}")).params["text"]
+    # The copies are posted after the worker's answer: the last one is in the group first.
+    await fake_tg.wait_for(lambda c: _to(STAFF_CHAT)(c)
+                           and f"Tambahan ke-{FOLLOW_UP_LIMIT}" in c.params["text"])
     start = len(fake_tg.sent)
     refused = await worker.say("Halo? Halo?")
     assert refused.params["text"].startswith("⏳") and "175" in refused.params["text"]

@@ -48,6 +48,7 @@ async def test_a_copy_whose_recording_failed_still_counts_and_finds_its_ticket(
 ) -> None:
     worker = Person(fake_tg, WORKER, "Siti")
     await worker.say("/petugas saldo jht saya berapa?")
+    await fake_tg.wait_for(_to(STAFF_CHAT))  # posted after the worker's answer
     FailAfterCopy(app, fake_tg, "pesan kedua")
     start = len(fake_tg.sent)
     await worker.say("pesan kedua")
