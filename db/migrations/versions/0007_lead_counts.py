@@ -41,14 +41,21 @@ def kinds(row: str, day: str, text: str) -> list[tuple[str, str, str, str]]:
 
 
 def bump(row: str, sign: int, day: str, text: str, span: str) -> list[str]:
-    """One upsert per kind adding `sign` to the row's keys, for the day or the month."""
-    return [
-        f"INSERT INTO lead_counts (kind, span, day, a, b, leads) "
-        f"SELECT '{kind}', '{span}', {day.format(row)}, {a}, {b}, {sign} WHERE {condition} "
-        f"ON CONFLICT (kind, span, day, a, b) DO UPDATE SET leads = lead_counts.leads + "
-        f"({sign});"
-        for kind, a, b, condition in kinds(row, day, text)
-    ]
+    """One upsert per kind adding `sign` to the row's keys, for the day or the month. A key
+    whose count falls to 0 is deleted: the keys hold typed text (an occupation) that must
+    not outlive the erased lead it came from (secure_delete overwrites the deleted row)."""
+    statements = []
+    for kind, a, b, condition in kinds(row, day, text):
+        key = f"kind = '{kind}' AND span = '{span}' AND day = {day.format(row)} AND a = {a} AND b = {b}"
+        statement = (
+            f"INSERT INTO lead_counts (kind, span, day, a, b, leads) "
+            f"SELECT '{kind}', '{span}', {day.format(row)}, {a}, {b}, {sign} WHERE {condition} "
+            f"ON CONFLICT (kind, span, day, a, b) DO UPDATE SET leads = lead_counts.leads + "
+            f"({sign});")
+        if sign < 0:
+            statement += f" DELETE FROM lead_counts WHERE {key} AND leads = 0;"
+        statements.append(statement)
+    return statements
 
 
 # The UTC day and the first of the UTC month of created_at, as UTCDateTime stores them.
