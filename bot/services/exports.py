@@ -146,7 +146,8 @@ def cells(row: Any, number: int, moment: Moment, labels: ExportLabels) -> list[o
     return [
         number, moment(row.created_at), row.segment,
         safe(row.full_name) if kept else None, safe(row.nik) if kept else None,
-        safe(row.phone) if kept else None, safe(row.occupation), safe(row.kabupaten),
+        (safe(row.phone) or (label("contact:organizer") if row.source == "organizer" else None))
+        if kept else None, safe(row.occupation), safe(row.kabupaten),
         safe(row.kecamatan), safe(row.employer) if kept else None,
         label(f"programmes:{row.programmes}", row.programmes),
         label(f"income:{row.income_band}", row.income_band),
