@@ -3,9 +3,12 @@ hear of their referrals (registered, status changed) and /rekap lists them by na
 
 from __future__ import annotations
 
+import csv
+import io
+
 from bot.context import App
 from bot.sandbox.fake_telegram import FakeTelegram, Sent
-from tests.conftest import STAFF_CHAT, STAFF_MEMBER
+from tests.conftest import ADMIN, STAFF_CHAT, STAFF_MEMBER
 from tests.harness import Person, reply_keyboard
 from tests.registration_helpers import (
     NIK_SUMBERSARI,
@@ -82,6 +85,13 @@ async def test_rujuk_asks_about_the_worker_and_registers_one_without_a_phone(
         c.params.get("chat_id")) == str(STAFF_CHAT) and "Mbah Sarno" in c.params["text"])
     assert "📵 Tidak punya HP: hubungi pekerja lewat organizer" in card.params["text"]
     assert f'tg://user?id={ORGANIZER}">Pak Darto</a>' in card.params["text"]
+    # ... and in the export, in the phone column.
+    start = len(fake_tg.sent)
+    await fake_tg.send_message(ADMIN, "/ekspor csv", chat_id=STAFF_CHAT)
+    export = await fake_tg.wait_for(lambda c: c.method == "sendDocument", 20, start)
+    table = fake_tg.files[export.result["document"]["file_id"]].decode("utf-8-sig")
+    [row] = list(csv.reader(io.StringIO(table)))[1:]
+    assert (row[3], row[5]) == ("Mbah Sarno", "Tidak punya HP: lewat organizer")
 
 
 async def test_a_typed_no_phone_is_refused_in_the_workers_own_form(
