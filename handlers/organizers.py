@@ -172,12 +172,12 @@ async def _gettext_of(context: BotContext, telegram_user_id: int) -> Gettext:
     return catalogs.gettext(language or context.settings.default_language)
 
 
-async def _tell(context: BotContext, news: organizers.LeadNews, text: str) -> None:
+async def _tell(context: BotContext, news: organizers.LeadNews, lead_id: int,
+                text: str) -> None:
     try:
         await context.bot.send_message(news.organizer_user_id, text)
     except TelegramError as error:  # blocked the bot, deleted the account, ...
-        logger.info("organizer not told organizer_user=%s error=%s", news.organizer_user_id,
-                    type(error).__name__)
+        logger.info("organizer not told lead=%s error=%s", lead_id, type(error).__name__)
 
 
 async def tell_registered(context: BotContext, lead_id: int) -> None:
@@ -187,7 +187,7 @@ async def tell_registered(context: BotContext, lead_id: int) -> None:
     if news is None or news.by_you or not news.just_registered:
         return
     _ = await _gettext_of(context, news.organizer_user_id)
-    await _tell(context, news, _(
+    await _tell(context, news, lead_id, _(
         "🆕 <b>{name}</b> registered their interest through your code. Status: {status}. "
         "Our staff will contact them; you will hear here when the status changes (/rekap "
         "lists all your workers).").format(name=escape(news.worker_name),
@@ -201,9 +201,9 @@ async def tell_status(context: BotContext, lead_id: int) -> None:
     if news is None:
         return
     _ = await _gettext_of(context, news.organizer_user_id)
-    await _tell(context, news, _("ℹ️ Status of <b>{name}</b>, whom you referred: <b>{status}</b>."
-                                 ).format(name=escape(news.worker_name),
-                                          status=status_label(news.status, _)))
+    text = _("ℹ️ Status of <b>{name}</b>, whom you referred: <b>{status}</b>.")
+    await _tell(context, news, lead_id, text.format(name=escape(news.worker_name),
+                                                    status=status_label(news.status, _)))
 
 
 def recap_table(context: BotContext, recap: organizers.Recap) -> str:
