@@ -86,6 +86,8 @@ class Row:
     # Told after the update that stored (on_lead) or erased (on_lead_erased) a lead.
     on_lead: LeadListener | None = None
     on_lead_erased: LeadListener | None = None
+    # Told after staff changed a lead's status (button or /status).
+    on_lead_status: LeadListener | None = None
 
 
 # The bot's table of contents. A feature's handler is handlers/<module>.py; its rules are in
@@ -105,9 +107,11 @@ FEATURES: tuple[Row, ...] = (
     Row(private_only, payload=private_only.open_from_link),
     # /start, main menu, /bantuan, /bahasa, /kontak | rules: users | queries: db/users.py
     Row(start),
-    # /start inv_..., /kodeku, /rekap (union organizers)
+    # /start inv_..., /kodeku, /rekap (union organizers); tells an organizer of their
+    #   referrals' registration and status changes
     #   rules: organizers, referrals (guess limiter), codes | queries: db/organizers.py, guesses.py
-    Row(organizers, payload=organizers.claim_from_link),
+    Row(organizers, payload=organizers.claim_from_link, on_lead=organizers.tell_registered,
+        on_lead_status=organizers.tell_status),
     # /start <referral code> | rules: referrals | queries: db/organizers.py, db/guesses.py
     Row(referral, payload=referral.start_with_code),
     # /daftar, /rujuk, /batal: the lead form (flows "register", "refer"); views in
@@ -172,6 +176,8 @@ def wire(app: App, rows: tuple[Row, ...] = FEATURES) -> None:
             state.lead_listeners.append(row.on_lead)
         if row.on_lead_erased is not None:
             state.lead_erased_listeners.append(row.on_lead_erased)
+        if row.on_lead_status is not None:
+            state.lead_status_listeners.append(row.on_lead_status)
 
 
 def build_application(

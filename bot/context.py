@@ -100,6 +100,7 @@ class AppState:
     faq: FaqIndex | None = None  # replaced whole on /muatulang and /lampirkan
     lead_listeners: list[LeadListener] = field(default_factory=list)  # a lead was stored
     lead_erased_listeners: list[LeadListener] = field(default_factory=list)
+    lead_status_listeners: list[LeadListener] = field(default_factory=list)  # staff set one
     # Lead listeners waiting to run after their update, one after another, and whether a
     # task is running them (handlers/common.tell_in_background).
     lead_jobs: deque[tuple[LeadListener, int]] = field(default_factory=deque)

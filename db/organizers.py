@@ -170,3 +170,33 @@ async def lead_counts_by_organizer(session: AsyncSession) -> dict[int, int]:
     )
     return {organizer_id: count for organizer_id, count in rows.all()
             if organizer_id is not None}
+
+
+async def lead_with_organizer(
+    session: AsyncSession, lead_id: int
+) -> tuple[Lead, Organizer] | None:
+    """The lead and the organizer it is credited to; None without one."""
+    row = (await session.execute(
+        select(Lead, Organizer).join(Organizer, Organizer.id == Lead.organizer_id)
+        .where(Lead.id == lead_id)
+    )).first()
+    return None if row is None else (row[0], row[1])
+
+
+async def referred_leads(
+    session: AsyncSession, organizer_id: int, limit: int
+) -> list[Lead]:
+    """The organizer's leads that still hold their data, newest first."""
+    return list(await session.scalars(
+        select(Lead)
+        .where(Lead.organizer_id == organizer_id, Lead.erased_at.is_(None))
+        .order_by(Lead.created_at.desc(), Lead.id.desc()).limit(limit)
+    ))
+
+
+async def held_lead_count(session: AsyncSession, organizer_id: int) -> int:
+    """How many of the organizer's leads still hold their data."""
+    return await session.scalar(
+        select(func.count()).select_from(Lead)
+        .where(Lead.organizer_id == organizer_id, Lead.erased_at.is_(None))
+    ) or 0

@@ -31,6 +31,7 @@ HEADERS = (
 VALUES = {
     "bool:yes": N_("Yes"), "bool:no": N_("No"),
     "source:self": N_("Self-registered"), "source:organizer": N_("Registered by organizer"),
+    "contact:organizer": N_("No phone: through the organizer"),
     "programmes:pu": N_("Through the employer"),
 } | {f"status:{code.value}": label for code, label in STATUS_LABELS.items()}
 

@@ -32,7 +32,7 @@ from bot.services.registration import Kind
 from handlers import lead_cards
 from handlers.access import staff_button, staff_command
 from handlers.callback_data import LeadButton, LeadCardAction, LeadCardButton
-from handlers.common import answer_stale, escape, staff_gettext
+from handlers.common import answer_stale, escape, staff_gettext, tell_in_background
 from handlers.labels import status_label
 from handlers.lead_views import segment_label
 
@@ -73,6 +73,11 @@ def card_text(context: BotContext, card: LeadCard, *, changer: str | None = None
              "• " + _("Union: {origin}").format(origin=origin),
              "• " + registered.format(when=tanggal_jam(card.created_at, tz, language)),
              "• " + _("Status: <b>{status}</b>").format(status=status_label(card.status, _))]
+    if card.reach_through is not None:  # before the union line
+        link = (f'<a href="tg://user?id={card.reach_through}">'
+                f'{escape(card.organizer or "-")}</a>')
+        lines.insert(-3, "• " + _("📵 No phone: contact the worker through the organizer "
+                                  "{organizer}").format(organizer=link))
     change = card.last_change
     if change is not None and change.changed_by is not None:
         who = changer or f'<a href="tg://user?id={change.changed_by}">{change.changed_by}</a>'
@@ -218,6 +223,7 @@ async def press_status(update: Update, context: BotContext) -> None:
         await query.answer(_("The status is already {status}.").format(status=label))
         return
     await query.answer(_("Status changed to {status}.").format(status=label))
+    tell_in_background(context, context.bot_data.lead_status_listeners, button.lead_id)
     message = query.message
     await refresh(context, result, who(user),
                   (message.chat.id, message.message_id) if message else None)
@@ -270,6 +276,7 @@ async def status_command(update: Update, context: BotContext) -> None:
     if kpj is not None:
         text += " " + _("The KPJ number is recorded.")
     await message.reply_text(text)
+    tell_in_background(context, context.bot_data.lead_status_listeners, lead_id)
     await refresh(context, result, who(user))
     await ask_kpj(context, result, message.chat.id, message.message_id)
 
@@ -299,6 +306,7 @@ async def record_kpj(update: Update, context: BotContext) -> None:
                              .format(id=lead_id))
     await _close_question(context, replied)
     if result.changed:
+        tell_in_background(context, context.bot_data.lead_status_listeners, lead_id)
         await refresh(context, result, who(user))
 
 

@@ -7,7 +7,13 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from bot.i18n import Gettext, rupiah
 from bot.services import contribution, enums
 from bot.services.leads import LeadView, mask_nik
-from bot.services.registration import EDITABLE, Kind, RegistrationForm, Step
+from bot.services.registration import (
+    EDITABLE,
+    PHONE_VIA_ORGANIZER,
+    Kind,
+    RegistrationForm,
+    Step,
+)
 from handlers.callback_data import RegAction, RegButton
 from handlers.common import escape
 from handlers.labels import status_label
@@ -35,14 +41,22 @@ def band_text(code: str | None, _: Gettext) -> str:
     return band_label(band, _) if band is not None else "-"
 
 
-def field_lines(values: RegistrationForm, nik_masked: str, _: Gettext) -> list[str]:
-    """Label: value lines, user text escaped."""
+def phone_text(phone: str | None, _: Gettext) -> str:
+    """The phone as shown, or how a worker without one is reached (/rujuk)."""
+    if phone == PHONE_VIA_ORGANIZER:
+        return _("none, contact through the organizer")
+    return escape(phone or "")
+
+
+def field_lines(values: RegistrationForm, nik_masked: str, _: Gettext,
+                kind: Kind = Kind.SELF) -> list[str]:
+    """Label: value lines, user text escaped. /rujuk has no news opt-in (no Telegram)."""
     region = ", ".join(p for p in (values.kecamatan, values.kabupaten) if p)
     rows = [
         (_("Segment"), segment_label(values.segment, _)),
         (_("Name"), escape(values.full_name or "")),
         (_("NIK"), nik_masked),
-        (_("Mobile"), escape(values.phone or "")),
+        (_("Mobile"), phone_text(values.phone, _)),
         (_("Work"), escape(values.occupation or "-")),
         (_("Lives in"), escape(region or "-")),
     ]
@@ -50,17 +64,16 @@ def field_lines(values: RegistrationForm, nik_masked: str, _: Gettext) -> list[s
         rows.append((_("Employer"), escape(values.employer or "-")))
     else:
         rows.append((_("Programmes"), programmes_label(values.programmes, _)))
-    rows += [
-        (_("Monthly income"), band_text(values.income_band, _)),
-        (_("News by Telegram"), _("yes") if values.broadcast_opt_in else _("no")),
-    ]
+    rows.append((_("Monthly income"), band_text(values.income_band, _)))
+    if kind is Kind.SELF:
+        rows.append((_("News by Telegram"), _("yes") if values.broadcast_opt_in else _("no")))
     return [f"• {label}: <b>{value}</b>" for label, value in rows]
 
 
 def summary(form: RegistrationForm, kind: Kind, _: Gettext
             ) -> tuple[str, InlineKeyboardMarkup]:
     lines = [_("<b>Please check the data</b>"), "",
-             *field_lines(form, mask_nik(form.nik or "0000"), _)]
+             *field_lines(form, mask_nik(form.nik or "0000"), _, kind)]
     if form.referral_name:
         lines.append(_("• Invited by: <b>{name}</b>").format(name=escape(form.referral_name)))
     lines += ["", _("Is everything right? Press Send, or Change to correct something.")]
@@ -72,7 +85,8 @@ def summary(form: RegistrationForm, kind: Kind, _: Gettext
     return "\n".join(lines), keyboard
 
 
-def edit_menu(form: RegistrationForm, _: Gettext) -> InlineKeyboardMarkup:
+def edit_menu(form: RegistrationForm, _: Gettext, kind: Kind = Kind.SELF
+              ) -> InlineKeyboardMarkup:
     names = {
         Step.SEGMENT: _("Segment"), Step.NAME: _("Name"), Step.NIK: _("NIK"),
         Step.PHONE: _("Mobile"), Step.OCCUPATION: _("Work"), Step.KABUPATEN: _("Lives in"),
@@ -81,7 +95,8 @@ def edit_menu(form: RegistrationForm, _: Gettext) -> InlineKeyboardMarkup:
     }
     shown = [s for s in EDITABLE
              if not (s is Step.EMPLOYER and form.segment != "PU")
-             and not (s is Step.PROGRAMMES and form.segment != "BPU")]
+             and not (s is Step.PROGRAMMES and form.segment != "BPU")
+             and not (s is Step.BROADCAST and kind is Kind.ASSISTED)]
     rows = [[InlineKeyboardButton(names[s],
                                   callback_data=RegButton(RegAction.EDIT, s.value).pack())]
             for s in shown]
@@ -90,8 +105,13 @@ def edit_menu(form: RegistrationForm, _: Gettext) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(rows)
 
 
-def estimate_lines(form: RegistrationForm, _: Gettext) -> list[str]:
+def estimate_lines(form: RegistrationForm, _: Gettext, kind: Kind = Kind.SELF) -> list[str]:
     """The estimated monthly contribution for the worker's choice."""
+    if form.segment == "PU" and kind is Kind.ASSISTED:
+        return [_("As a wage earner, the worker is registered by the employer, who pays most "
+                  "of the contribution. The worker's share: JHT 2% of the wage and, in medium "
+                  "and large enterprises, JP 1% of the wage up to the JP wage cap (per PP "
+                  "46/2015 and PP 45/2015).")]
     if form.segment == "PU":
         return [_("As a wage earner, your employer registers you and pays most of the "
                   "contribution. Your share: JHT 2% of your wage and, in medium and large "
@@ -104,12 +124,14 @@ def estimate_lines(form: RegistrationForm, _: Gettext) -> list[str]:
     parts = f"JKK {rupiah(result.jkk)} + JKM {rupiah(result.jkm)}"
     if result.jht is not None:
         parts += f" + JHT {rupiah(result.jht)}"
-    return [
-        _("Estimated contribution: <b>{total} a month</b> ({parts}), for a declared income of "
-          "{income}. JKK 1% and JKM Rp6.800 per PP 44/2015; JHT 2% of the declared income. "
-          "Confirm your band at 175 or in JMO.").format(total=rupiah(result.total), parts=parts,
-                              income=rupiah(result.declared_income)),
-    ]
+    text = _("Estimated contribution: <b>{total} a month</b> ({parts}), for a declared income "
+             "of {income}. JKK 1% and JKM Rp6.800 per PP 44/2015; JHT 2% of the declared "
+             "income. Confirm your band at 175 or in JMO.") if kind is Kind.SELF else _(
+        "Estimated contribution for the worker: <b>{total} a month</b> ({parts}), for a "
+        "declared income of {income}. JKK 1% and JKM Rp6.800 per PP 44/2015; JHT 2% of the "
+        "declared income. The worker can confirm the band at 175 or at the branch office.")
+    return [text.format(total=rupiah(result.total), parts=parts,
+                        income=rupiah(result.declared_income))]
 
 
 def lead_text(view: LeadView, _: Gettext) -> str:

@@ -3,19 +3,23 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 
 from telegram import InputFile, Update
+from telegram.error import TelegramError
 from telegram.ext import CommandHandler, filters
 from telegram.helpers import create_deep_linked_url
 
 from bot.context import App, BotContext, CommandSpec
 from bot.errors import AlreadyOrganizer, InviteExpired, InviteUnknown, InviteUsed
-from bot.i18n import N_, number, rupiah
-from bot.services import codes, contribution, organizers, referrals
+from bot.i18n import N_, Gettext, number, rupiah, tanggal
+from bot.services import codes, contribution, organizers, referrals, users
 from bot.services.enums import LeadStatus
 from bot.services.posters import PosterWords, poster_pdf, qr_png
 from handlers.common import add_commands, escape
 from handlers.labels import status_label
+
+logger = logging.getLogger(__name__)
 
 REFUSALS = {
     InviteUnknown: N_("This invitation link is not valid. Please check that you opened the "
@@ -155,7 +159,65 @@ async def show_recap(update: Update, context: BotContext) -> None:
             + "</pre>", _("Counted from the day each worker registered their interest.")]
     if not sum(recap.total.values()):
         text.append(_("No workers yet: send /kodeku to get your link and invitation to share."))
+    if recap.workers:
+        text += ["", _("<b>Newest workers</b> (name, status, registered):")]
+        text += [worker_line(context, worker) for worker in recap.workers]
+        if recap.listed_of > len(recap.workers):
+            text.append(_("… and {count} more.").format(
+                count=number(recap.listed_of - len(recap.workers), context.language)))
+        text.append(_("You see each worker's name and status only (as their consent says); "
+                      "workers who deleted their data are only counted. 👤 = registered by "
+                      "you with /rujuk."))
     await message.reply_text("\n".join(text))
+
+
+def worker_line(context: BotContext, worker: organizers.ReferredWorker) -> str:
+    _ = context.gettext
+    registered = worker.registered_at.astimezone(context.settings.tz).date()
+    return "• {mark}{name}: <b>{status}</b>, {day}".format(
+        mark="👤 " if worker.by_you else "", name=escape(worker.name),
+        status=status_label(worker.status, _), day=tanggal(registered, context.language))
+
+
+async def _gettext_of(context: BotContext, telegram_user_id: int) -> Gettext:
+    language = await users.language_of(context.sessions, telegram_user_id=telegram_user_id)
+    catalogs = context.bot_data.catalogs
+    assert catalogs is not None
+    return catalogs.gettext(language or context.settings.default_language)
+
+
+async def _tell(context: BotContext, news: organizers.LeadNews, lead_id: int,
+                text: str) -> None:
+    try:
+        await context.bot.send_message(news.organizer_user_id, text)
+    except TelegramError as error:  # blocked the bot, deleted the account, ...
+        logger.info("organizer not told lead=%s error=%s", lead_id, type(error).__name__)
+
+
+async def tell_registered(context: BotContext, lead_id: int) -> None:
+    """A lead listener: a worker who came through the organizer's link or code registered.
+    Not for /rujuk (the organizer sent it and got the confirmation) nor for an update."""
+    news = await organizers.lead_news(context.sessions, lead_id=lead_id)
+    if news is None or news.by_you or not news.just_registered:
+        return
+    _ = await _gettext_of(context, news.organizer_user_id)
+    await _tell(context, news, lead_id, _(
+        "🆕 <b>{name}</b> registered their interest through your code. Status: {status}. "
+        "Our staff will contact them; you will hear here when the status changes (/rekap "
+        "lists all your workers).").format(name=escape(news.worker_name),
+                                           status=status_label(news.status, _)))
+
+
+async def tell_status(context: BotContext, lead_id: int) -> None:
+    """A lead-status listener: staff changed the status of a worker credited to the
+    organizer (contacted, registered...)."""
+    news = await organizers.lead_news(context.sessions, lead_id=lead_id)
+    if news is None:
+        return
+    _ = await _gettext_of(context, news.organizer_user_id)
+    text = _("ℹ️ Status of <b>{name}</b>, whom you referred: <b>{status}</b>.")
+    await _tell(context, news, lead_id, text.format(name=escape(news.worker_name),
+                                                    status=status_label(news.status, _)))
 
 
 def recap_table(context: BotContext, recap: organizers.Recap) -> str:

@@ -198,7 +198,9 @@ async def _take_answer(update: Update, context: BotContext, flow: str, kind: Kin
     _ = context.gettext
     ids = _ids(update)
     assert ids is not None
-    code = registration_views.choice_code(step, text, _, form)
+    assisted = registration_views.assisted_choice(step, text, _) if kind is Kind.ASSISTED \
+        else None
+    code = assisted or registration_views.choice_code(step, text, _, form)
     outcome = await registration.take_answer(
         context.sessions, kind=kind, step=step, form=form, code=code, telegram_user_id=ids[1],
         now=context.now(), today=context.now().astimezone(context.settings.tz).date())
@@ -252,7 +254,8 @@ async def on_summary(update: Update, context: BotContext) -> None:
     if choice.action is SummaryAction.CANCEL:
         await cancel(update, context)
     elif choice.action is SummaryAction.CHANGE:
-        await query.edit_message_reply_markup(lead_views.edit_menu(form, context.gettext))
+        await query.edit_message_reply_markup(
+            lead_views.edit_menu(form, context.gettext, FLOWS[state.flow]))
     elif choice.action is SummaryAction.SUMMARY:
         await ask(update, context, state.flow, Step.SUMMARY, form)
     elif choice.step is not None:
@@ -285,8 +288,9 @@ async def _confirm(update: Update, context: BotContext, flow: str, kind: Kind,
     await update.callback_query.edit_message_reply_markup(None)
     lines = [_("✅ <b>Thank you, your interest is registered.</b>") if kind is Kind.SELF
              else _("✅ <b>The worker's interest is registered.</b>"), ""]
-    lines += lead_views.estimate_lines(form, _)
-    lines += ["", registration_views.next_steps(kind, form.segment, _)]
+    lines += lead_views.estimate_lines(form, _, kind)
+    lines += ["", registration_views.next_steps(
+        kind, form.segment, _, via_organizer=form.phone == registration.PHONE_VIA_ORGANIZER)]
     await context.bot.send_message(ids[0], "\n".join(lines), reply_markup=main_menu(context))
     tell_in_background(context, context.bot_data.lead_listeners, view.id)
 

@@ -13,6 +13,7 @@ from bot.i18n import Gettext
 from bot.services import enums, regions, validators
 from bot.services.registration import (
     KABUPATEN_OTHER,
+    PHONE_VIA_ORGANIZER,
     IssuedRegion,
     Kind,
     RegistrationForm,
@@ -54,6 +55,28 @@ def options(step: Step, _: Gettext, form: RegistrationForm) -> list[tuple[str, s
     return []
 
 
+def assisted_options(step: Step, _: Gettext) -> dict[str, str]:
+    """/rujuk: the labels (by code) that speak about the worker, where options() speaks to
+    them; plus the phone step's "no phone" choice, offered only to organizers."""
+    if step is Step.SEGMENT:
+        return {"PU": _("👷 Yes, the worker is paid a wage by an employer"),
+                "BPU": _("🧑‍🌾 No, the worker works for themselves")}
+    if step is Step.REGION_CHECK:
+        return {"yes": _("✅ Yes, the worker lives there now"), "no": _("✏️ No, change it")}
+    if step is Step.PHONE:
+        return {PHONE_VIA_ORGANIZER: _("📵 No phone: contact the worker through me")}
+    return {}
+
+
+def assisted_choice(step: Step, text: str, _: Gettext) -> str | None:
+    """The code of a /rujuk label pressed (or typed) at `step`; None for anything else."""
+    folded = text.strip().casefold()
+    for code, label in assisted_options(step, _).items():
+        if folded == label.casefold():
+            return code
+    return None
+
+
 def choice_code(step: Step, text: str, _: Gettext, form: RegistrationForm) -> str:
     """The code of the pressed (or typed) choice; free text passes through unchanged."""
     folded = text.strip().casefold()
@@ -85,26 +108,37 @@ def understood(step: Step, text: str, code: str, before: RegistrationForm,
 
 def question(step: Step, kind: Kind, _: Gettext, form: RegistrationForm
              ) -> tuple[str, Markup]:
-    """The text and keyboard that ask `step`."""
+    """The text and keyboard that ask `step`: to the worker (/daftar), or to the organizer
+    about the worker (/rujuk, which asks no news opt-in and no referral code)."""
     worker = kind is Kind.SELF
     texts = {
         Step.SEGMENT: _("Do you receive a wage from an employer (a company, shop or boss)?")
         if worker else _("Does the worker receive a wage from an employer?"),
         Step.NAME: _("What is your full name, as on your KTP?") if worker
         else _("What is the worker's full name, as on the KTP?"),
-        Step.NIK: _("Please type the 16-digit NIK from the KTP."),
+        Step.NIK: _("Please type the 16-digit NIK from the KTP.") if worker
+        else _("Please type the 16-digit NIK from the worker's KTP."),
         Step.PHONE: _("Which mobile number can our staff call? Press the button to share "
                       "your Telegram number, or type it (for example 0812 3456 7890).") if worker
-        else _("Which mobile number can our staff call the worker on?"),
-        Step.OCCUPATION: _("What is the work? Choose, or type it."),
-        Step.KABUPATEN: _("Which regency (kabupaten) do you live in?"),
+        else _("Which mobile number can our staff call the worker on? If the worker has no "
+               "phone and agrees to be contacted through you, press \"📵 No phone\"."),
+        Step.OCCUPATION: _("What is the work? Choose, or type it.") if worker
+        else _("What is the worker's work? Choose, or type it."),
+        Step.KABUPATEN: _("Which regency (kabupaten) do you live in?") if worker
+        else _("Which regency (kabupaten) does the worker live in?"),
         Step.KECAMATAN: _("Which district (kecamatan)?"),
         Step.REGION_CHECK: _("The NIK was issued in {issued}, but the answer is {given}. "
                              "Is {given} where the worker lives now?"),
-        Step.EMPLOYER: _("What is the name of the employer (company, shop, plantation)?"),
+        Step.EMPLOYER: _("What is the name of the employer (company, shop, plantation)?")
+        if worker else _("What is the name of the worker's employer (company, shop, "
+                         "plantation)?"),
         Step.PROGRAMMES: _("Which protection do you want? JKK and JKM are the basic package; "
-                           "JHT adds savings for old age."),
-        Step.INCOME: _("About how much is the monthly income? It sets the contribution."),
+                           "JHT adds savings for old age.") if worker
+        else _("Which protection does the worker want? JKK and JKM are the basic package; "
+               "JHT adds savings for old age."),
+        Step.INCOME: _("About how much is the monthly income? It sets the contribution.")
+        if worker else _("About how much is the worker's monthly income? It sets the "
+                         "contribution."),
         Step.BROADCAST: _("May we send you news about BPJS Ketenagakerjaan now and then? "
                           "You can stop it at any time."),
         Step.REFERRAL: _("Did a union organizer give you a code? Type it, or skip."),
@@ -118,7 +152,13 @@ def question(step: Step, kind: Kind, _: Gettext, form: RegistrationForm
         )
     if step is Step.KECAMATAN and form.kecamatan_candidates:
         text = _("Did you mean one of these? Choose, or type the district again.")
-    labels = [label for _code, label in options(step, _, form)]
+    offered = options(step, _, form)
+    if not worker:
+        overlay = assisted_options(step, _)
+        offered = [(code, overlay.get(code, label)) for code, label in offered]
+        if step is Step.PHONE:
+            offered.append((PHONE_VIA_ORGANIZER, overlay[PHONE_VIA_ORGANIZER]))
+    labels = [label for _code, label in offered]
     issued = form.nik_issued or IssuedRegion()
     if (step is Step.KECAMATAN and not labels and issued.kecamatan
             and issued.kabupaten == form.kabupaten):
@@ -138,11 +178,14 @@ def consent(kind: Kind, _: Gettext) -> tuple[str, InlineKeyboardMarkup]:
             "<b>Registering a worker</b>\n\nBefore you continue, read this to the worker and "
             "make sure they agree: their name, NIK, phone number, work and address are stored "
             "so that BPJS Ketenagakerjaan Jember staff can contact them about joining. Only "
-            "branch staff see the data; it is kept until the worker asks for deletion, at the "
-            "latest 2 years. After deletion only an anonymous record stays for the counts, "
-            "with a coded form of the NIK (not the NIK itself) so that the worker counts once "
-            "if registered again. The worker may ask to see or delete it via the branch or "
-            "175."
+            "branch staff see the data; you, the organizer, see the worker's name and the "
+            "status of the registration, and are told when it changes. If the worker has no "
+            "phone, staff contact them through you. The data is kept until the worker asks "
+            "for deletion, at the latest 2 years. After deletion only an anonymous record "
+            "stays for the counts, with a coded form of the NIK (not the NIK itself) so that "
+            "the worker counts once if registered again. Without Telegram the worker cannot "
+            "use /datasaya or /hapusdata: to see or delete the data they (or you, at their "
+            "request) ask the branch office or call 175."
         )
         yes = _("✅ The worker agrees")
     else:
@@ -150,8 +193,9 @@ def consent(kind: Kind, _: Gettext) -> tuple[str, InlineKeyboardMarkup]:
             "<b>Register your interest</b>\n\nTo help you join, we store your name, NIK, phone "
             "number, work and address (UU 27/2022 on personal data protection).\n"
             "• <b>Why</b>: so BPJS Ketenagakerjaan Jember staff can contact you about joining.\n"
-            "• <b>Who sees it</b>: branch staff only; your union organizer sees only your "
-            "status, never your NIK or number.\n"
+            "• <b>Who sees it</b>: branch staff only. If a union organizer invited you, they "
+            "see your name and the status of your registration and are told when it changes, "
+            "never your NIK, number or other data.\n"
             "• <b>How long</b>: until you delete it, at the latest 2 years. After that only "
             "an anonymous record stays for the counts, with a coded form of your NIK (not the "
             "NIK itself) so that you count once if you register again.\n"
@@ -166,28 +210,42 @@ def consent(kind: Kind, _: Gettext) -> tuple[str, InlineKeyboardMarkup]:
     ])
 
 
-def next_steps(kind: Kind, segment: str | None, _: Gettext) -> str:
+def next_steps(kind: Kind, segment: str | None, _: Gettext,
+               via_organizer: bool = False) -> str:
     """What happens after the interest is registered: who enrols a wage earner (the
-    employer) and where a self-employed worker can enrol (the facts sheet's channels)."""
+    employer) and where a self-employed worker can enrol (the facts sheet's channels).
+    /rujuk: how staff reach the worker, and how the worker sees or deletes their data."""
+    if kind is Kind.ASSISTED:
+        contact = (_("• Branch staff will contact the worker through you: the worker has no "
+                     "phone.") if via_organizer
+                   else _("• Branch staff will contact the worker by phone."))
+        data = _("• The worker has no Telegram, so /datasaya and /hapusdata are not for them "
+                 "(yours show only your own data): to see or delete their data the worker, "
+                 "or you at their request, asks the branch office or calls 175. It is deleted "
+                 "after 2 years at the latest.\n"
+                 "• You will hear here when our staff change the status; /rekap lists the "
+                 "workers you referred.")
+        if segment == "PU":
+            return "\n".join([
+                _("<b>Next steps</b>\n• A wage earner is registered by their employer: the "
+                  "worker asks the employer to register them in BPJS Ketenagakerjaan."),
+                contact,
+                _("• If the employer does not register them: the branch office, call centre "
+                  "175 or the local labour office (Disnaker)."),
+                data])
+        return "\n".join([
+            _("<b>Next steps</b>"), contact,
+            _("• The worker can also enrol online at bpjsketenagakerjaan.go.id/bpu, at the "
+              "branch office (with their KTP) or through a PERISAI agent.\n"
+              "• Questions: call 175."),
+            data])
     if segment == "PU":
-        if kind is Kind.ASSISTED:
-            return _(
-                "<b>Next steps</b>\n• A wage earner is registered by their employer: the worker "
-                "asks the employer to register them in BPJS Ketenagakerjaan.\n• Branch staff "
-                "will contact the worker by phone.\n• If the employer does not register them: "
-                "the branch office, call centre 175 or the local labour office (Disnaker).")
         return _(
             "<b>Next steps</b>\n• As a wage earner you are registered by your employer: ask "
             "them to register you in BPJS Ketenagakerjaan.\n• Branch staff will contact you by "
             "phone.\n• If your employer does not register you: the branch office, call centre "
             "175 or the local labour office (Disnaker).\n"
             "• /datasaya shows your data; /hapusdata deletes it.")
-    if kind is Kind.ASSISTED:
-        return _(
-            "<b>Next steps</b>\n• Branch staff will contact the worker by phone to help them "
-            "enrol.\n• The worker can also enrol online at bpjsketenagakerjaan.go.id/bpu, at "
-            "the branch office (with their KTP) or through a PERISAI agent.\n"
-            "• Questions: call 175.")
     return _(
         "<b>Next steps</b>\n• Branch staff will contact you by phone to help you enrol.\n"
         "• You can also enrol yourself: online at bpjsketenagakerjaan.go.id/bpu, at the branch "

@@ -159,7 +159,8 @@ def cells(row: Any, number: int, moment: Moment, labels: ExportLabels,
     return [
         number, moment(row.created_at), row.segment,
         text(row.full_name) if kept else None, text(row.nik) if kept else None,
-        text(row.phone) if kept else None, text(row.occupation), text(row.kabupaten),
+        (text(row.phone) or (label("contact:organizer") if row.source == "organizer" else None))
+        if kept else None, text(row.occupation), text(row.kabupaten),
         text(row.kecamatan), text(row.employer) if kept else None,
         label(f"programmes:{row.programmes}", row.programmes),
         label(f"income:{row.income_band}", row.income_band),

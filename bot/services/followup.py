@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.errors import DomainError
 from bot.services.enums import LeadStatus
+from bot.services.leads import contact_via_organizer
 from db import followup as queries
 from db import leads as lead_queries
 from db.session import Sessions
@@ -74,6 +75,9 @@ class LeadCard:
     status: str
     kpj_recorded: bool
     last_change: StatusChange | None
+    # A worker without a phone (/rujuk): the Telegram account of the organizer to reach
+    # them through; None for everyone else.
+    reach_through: int | None = None
 
 
 @dataclass(frozen=True)
@@ -260,4 +264,5 @@ async def _card(session: AsyncSession, lead_id: int) -> LeadCard:
         status=lead.status, kpj_recorded=lead.kpj_number is not None,
         last_change=None if change is None else StatusChange(
             change.status, change.changed_by, change.changed_at),
+        reach_through=lead.registered_by if contact_via_organizer(lead) else None,
     )

@@ -16,7 +16,13 @@ from bot.services.enums import LeadStatus
 from bot.services.erasure import erase_expired as erase_expired
 from bot.services.erasure import erase_own as erase_own
 from bot.services.erasure import forget_erased_registration
-from bot.services.registration import CONSENT_VERSION, DuplicateNik, Kind, RegistrationForm
+from bot.services.registration import (
+    CONSENT_VERSION,
+    PHONE_VIA_ORGANIZER,
+    DuplicateNik,
+    Kind,
+    RegistrationForm,
+)
 from db import conversations as conversation_queries
 from db import leads as queries
 from db import organizers as organizer_queries
@@ -53,6 +59,12 @@ class LeadView:
     status: str
     created_at: datetime
     organizer: str | None
+
+
+def contact_via_organizer(row: Lead) -> bool:
+    """A worker without a phone, registered by an organizer (/rujuk) with the worker's
+    consent to be reached through them: an assisted lead, not erased, with no phone."""
+    return row.source == Kind.ASSISTED.value and row.phone is None and row.erased_at is None
 
 
 def mask_nik(nik: str) -> str:
@@ -190,7 +202,8 @@ def _lead_values(form: RegistrationForm) -> dict[str, Any]:
         issued.kabupaten, issued.kecamatan) != (form.kabupaten, form.kecamatan)
     return {
         "segment": form.segment, "full_name": form.full_name, "nik": form.nik,
-        "phone": form.phone, "occupation": form.occupation,
+        "phone": None if form.phone == PHONE_VIA_ORGANIZER else form.phone,
+        "occupation": form.occupation,
         "kabupaten": form.kabupaten, "kecamatan": form.kecamatan,
         "nik_region": (
             ", ".join(p for p in (issued.kecamatan, issued.kabupaten) if p)

@@ -20,6 +20,7 @@ from bot import errors
 from bot.services import codes
 from bot.services.enums import LeadStatus
 from bot.services.referrals import GuessLimiter
+from bot.services.registration import Kind
 from db import organizers as queries
 from db.models import Organizer, Union
 from db.session import Sessions
@@ -50,13 +51,42 @@ class OrganizerInfo:
     code: str
 
 
+# /rekap lists this many of the newest referred workers by name (the counts cover all).
+RECAP_NAMES = 30
+
+
+@dataclass(frozen=True)
+class ReferredWorker:
+    """What an organizer may see of a worker credited to them (the consent text says so):
+    the name and the status, never the NIK, phone or other answers."""
+
+    name: str
+    status: str
+    registered_at: datetime
+    by_you: bool  # registered by the organizer (/rujuk)
+
+
 @dataclass(frozen=True)
 class Recap:
-    """Counts of the organizer's leads by status (every LeadStatus, zeros included)."""
+    """Counts of the organizer's leads by status (every LeadStatus, zeros included), and the
+    newest workers that still hold their data (an erased one is only counted)."""
 
     last_7_days: dict[str, int]
     last_30_days: dict[str, int]
     total: dict[str, int]
+    workers: tuple[ReferredWorker, ...] = ()
+    listed_of: int = 0  # how many workers hold their data, listed or not
+
+
+@dataclass(frozen=True)
+class LeadNews:
+    """A message for the organizer a lead is credited to: who, and where it stands."""
+
+    organizer_user_id: int
+    worker_name: str
+    status: str
+    by_you: bool
+    just_registered: bool  # stored now, not updated or changed since
 
 
 @dataclass(frozen=True)
@@ -257,7 +287,30 @@ async def recap(sessions: Sessions, telegram_user_id: int, now: datetime) -> Rec
         for since in (now - timedelta(days=7), now - timedelta(days=30), None):
             counts = await queries.lead_counts_by_status(session, organizer_id, since)
             windows.append({status.value: counts.get(status, 0) for status in LeadStatus})
-    return Recap(*windows)
+        rows = await queries.referred_leads(session, organizer_id, RECAP_NAMES + 1)
+        held = len(rows) if len(rows) <= RECAP_NAMES else await queries.held_lead_count(
+            session, organizer_id)
+    workers = tuple(ReferredWorker(row.full_name or "", row.status, row.created_at,
+                                   row.source == Kind.ASSISTED)
+                    for row in rows[:RECAP_NAMES])
+    last_7_days, last_30_days, total = windows
+    return Recap(last_7_days, last_30_days, total, workers=workers, listed_of=held)
+
+
+async def lead_news(sessions: Sessions, *, lead_id: int) -> LeadNews | None:
+    """What to tell the organizer credited with this lead; None when nobody is to be told:
+    no organizer, one deactivated or not linked to Telegram, or the worker erased their data.
+    """
+    async with sessions.begin() as session:
+        found = await queries.lead_with_organizer(session, lead_id)
+    if found is None:
+        return None
+    lead, organizer = found
+    if (not organizer.active or organizer.telegram_user_id is None
+            or lead.erased_at is not None or not lead.full_name):
+        return None
+    return LeadNews(organizer.telegram_user_id, lead.full_name, lead.status,
+                    lead.source == Kind.ASSISTED, lead.updated_at == lead.created_at)
 
 
 async def list_unions(sessions: Sessions) -> list[UnionSummary]:

@@ -20,8 +20,14 @@ from bot.services.typed_answers import Reading
 from db import leads as lead_queries
 from db.session import Sessions
 
-CONSENT_VERSION = "2026-12-v2"
+# v3: organizers hear of their referrals' registration and status (name and status only);
+# an organizer may register a worker without a phone, reached through the organizer.
+CONSENT_VERSION = "2026-12-v3"
 KABUPATEN_OTHER = "other"
+# The answer at the phone step of /rujuk for a worker without a phone: the worker agreed to
+# be reached through the registering organizer. Stored as an empty phone on an assisted lead
+# (bot.services.leads.contact_via_organizer).
+PHONE_VIA_ORGANIZER = "via_organizer"
 # The shape of RegistrationForm.to_dict(). Version 1 (rows saved before the form was typed)
 # has the same keys without "version"; a later change of shape converts in from_dict.
 FORM_VERSION = 2
@@ -215,6 +221,9 @@ def applies(step: Step, kind: Kind, form: RegistrationForm) -> bool:
             form.referral_code or form.referral_from_link or form.lead_id)
     if step is Step.OCCUPATION:  # named at the segment step ("sy ojek, narik sendiri")
         return form.occupation is None or step in form.history
+    if step is Step.BROADCAST:
+        # News goes to a Telegram account: a worker registered by an organizer has none.
+        return kind is Kind.SELF
     return step is not Step.CONSENT
 
 
@@ -371,6 +380,9 @@ async def take_answer(
         return Outcome(step, kept, unclear)
     if step is Step.REGION_CHECK and code == "no":
         return Outcome(*decline_region(form))
+    if step is Step.PHONE and code == PHONE_VIA_ORGANIZER and kind is Kind.ASSISTED:
+        new = replace(form, phone=PHONE_VIA_ORGANIZER, question_answered_at=None)
+        return Outcome(next_step(kind, new, step), new)
     try:
         checked = form
         if step is Step.REFERRAL and code != "skip":

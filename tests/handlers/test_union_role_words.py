@@ -21,7 +21,7 @@ async def test_the_registration_says_pengurus_serikat_and_asks_the_workers_own_w
 ) -> None:
     person = Person(fake_tg, 4801)
     consent = await person.say("/daftar")
-    assert "pengurus serikat Anda" in consent.params["text"]
+    assert "diajak pengurus serikat" in consent.params["text"]
     segment = await person.press(consent, "reg:consent:yes")
     await person.say(keyboard_label(segment, "🧑‍🌾"))
     await person.say(BPU_ANSWERS["name"])
