@@ -31,6 +31,7 @@ from bot.i18n import load_catalogs
 from bot.memory import release_free_memory
 from bot.ratelimit import ReplyPacedRateLimiter
 from bot.request import RetryingRequest
+from bot.services import conversations
 from bot.services.answering import build_index
 from bot.services.learning import load_learned
 from bot.settings import Settings, SettingsError
@@ -225,6 +226,8 @@ def build_application(
         ) from None
     state.engine = make_engine(settings.database_url, hide_parameters=True)
     state.sessions = make_sessionmaker(state.engine)
+    if sole_receiver:  # "no open form" kept in memory: bot/services/conversations.py
+        conversations.remember_absent(state.sessions)
     state.catalogs = load_catalogs(default=settings.default_language)
     # A broken knowledge base stops the start (KnowledgeError names the file and entry).
     state.faq = build_index(settings.knowledge_path)

@@ -296,6 +296,9 @@ async def scenario(kind: str, work: str, args: argparse.Namespace, run: int) -> 
         "seconds": round(elapsed, 3), "updates_per_s": round(updates / elapsed, 1),
         "p50_ms": pct(latencies, 50), "p95_ms": pct(latencies, 95), "p99_ms": pct(latencies, 99),
         "bot_cpu_share": round(cpu_bot / elapsed, 2),
+        # The bot's CPU per update (all its threads): the measure of what a message
+        # costs, independent of how fast the fake side or a rate limiter lets updates in.
+        "bot_cpu_ms_per_update": round(1000 * cpu_bot / updates, 3),
         "fake_cpu_share": round(cpu_here / elapsed, 2),
         "bot_rss_mb": round(rss, 1),
     }
@@ -385,18 +388,22 @@ def medians(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     for m in out:
         if echo is not None:
             m["ratio_to_echo"] = round(m["updates_per_s"] / echo["updates_per_s"], 2)
+            m["cpu_ratio_to_echo"] = round(
+                m["bot_cpu_ms_per_update"] / echo["bot_cpu_ms_per_update"], 2)
     return out
 
 
 def table(summary: list[dict[str, Any]]) -> str:
     lines = ["| Bot | Work | Updates | Updates/s | × echo | Registrations/s | p50 ms | p95 ms "
-             "| p99 ms | Bot CPU | Fake API CPU | Bot RSS MB | Last staff card s | Staff posts |",
-             "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+             "| p99 ms | Bot CPU | Bot CPU ms/update | CPU × echo | Fake API CPU | Bot RSS MB "
+             "| Last staff card s | Staff posts |",
+             "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for m in summary:
         lines.append(
             f"| {m['bot']} | {m['work']} | {m['updates']:.0f} | {m['updates_per_s']:.0f} "
             f"| {m.get('ratio_to_echo', '–')} | {m.get('registrations_per_s', '–')} "
             f"| {m['p50_ms']} | {m['p95_ms']} | {m['p99_ms']} | {m['bot_cpu_share']:.0%} "
+            f"| {m['bot_cpu_ms_per_update']:.2f} | {m.get('cpu_ratio_to_echo', '–')} "
             f"| {m['fake_cpu_share']:.0%} | {m['bot_rss_mb']:.0f} "
             f"| {m.get('last_staff_card_s', '–')} | {m.get('staff_posts', '–')} |")
     return "\n".join(lines)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from db import conversations as queries
 from db.session import Sessions
@@ -24,6 +25,35 @@ def _idle(data: Any, default: timedelta) -> timedelta:
     if isinstance(minutes, int) and timedelta(minutes=minutes) > default:
         return timedelta(minutes=minutes)
     return default
+
+
+class _NoOpenForm:
+    """Who has no open flow, as this process last read or wrote it (see ``remember_absent``).
+
+    ``version`` grows with every save, so a read that raced a save of the same user (another
+    update's task) does not record the user as having none.
+    """
+
+    LIMIT = 100_000  # pairs kept at most; then forgotten at once (a read each brings them back)
+
+    def __init__(self) -> None:
+        self.pairs: set[tuple[int, int]] = set()
+        self.version = 0
+
+
+_no_open_form: WeakKeyDictionary[Sessions, _NoOpenForm] = WeakKeyDictionary()
+
+
+def remember_absent(sessions: Sessions) -> None:
+    """Keeps in memory, for this session factory, who has no open flow, so that the question
+    of most messages ("is a form open?") costs no database read once answered "no".
+
+    Only for the **sole receiver** of the updates (long polling, AppState.sole_receiver):
+    every flow is then opened by this process, through ``save``, which forgets the user here
+    at once. Behind a webhook another instance may open a flow for the user; there every
+    message reads the row, as before. A restart starts with nothing remembered.
+    """
+    _no_open_form.setdefault(sessions, _NoOpenForm())
 
 
 @dataclass(frozen=True)
@@ -43,9 +73,17 @@ async def current(
     A flow idle for longer than `idle` is closed and returned once with `expired=True`, so
     the user learns why their answer is not taken.
     """
+    absent = _no_open_form.get(sessions)
+    if absent is not None and (chat_id, user_id) in absent.pairs:
+        return None
+    version = absent.version if absent is not None else 0
     async with sessions.begin() as session:
         row = await queries.conversation(session, chat_id, user_id)
         if row is None:
+            if absent is not None and absent.version == version:
+                if len(absent.pairs) >= absent.LIMIT:
+                    absent.pairs.clear()
+                absent.pairs.add((chat_id, user_id))
             return None
         if row.updated_at < now - _idle(row.data, idle):
             await queries.delete_conversation(session, chat_id, user_id)
@@ -56,6 +94,10 @@ async def current(
 async def save(
     sessions: Sessions, *, chat_id: int, user_id: int, state: FlowState, now: datetime
 ) -> None:
+    absent = _no_open_form.get(sessions)
+    if absent is not None:  # before the write: a read racing it must not record "none"
+        absent.version += 1
+        absent.pairs.discard((chat_id, user_id))
     async with sessions.begin() as session:
         await queries.save_conversation(
             session, chat_id, user_id, state.flow, state.step, state.data, now
