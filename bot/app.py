@@ -227,7 +227,7 @@ def build_application(
     state.engine = make_engine(settings.database_url, hide_parameters=True)
     state.sessions = make_sessionmaker(state.engine)
     if sole_receiver:  # "no open form" kept in memory: bot/services/conversations.py
-        conversations.remember_absent(state.sessions)
+        conversations.remember_absent(state.sessions, state.engine)
     state.catalogs = load_catalogs(default=settings.default_language)
     # A broken knowledge base stops the start (KnowledgeError names the file and entry).
     state.faq = build_index(settings.knowledge_path)
