@@ -175,6 +175,14 @@ def wire(app: App, rows: tuple[Row, ...] = FEATURES) -> None:
             state.lead_erased_listeners.append(row.on_lead_erased)
 
 
+# Long polling: at least this long between two getUpdates calls (python -m bot). With 0 a busy
+# bot polled again as soon as a call returned and got an update or two per call, a Bot API
+# round trip each; waiting 50 ms gathers what came meanwhile into one call: about a fifth less
+# CPU per question (docs/BENCHMARKS.md, "CPU per question"). An update that arrives while a
+# long poll waits is still returned at once; one that arrives in the pause waits for it.
+POLL_INTERVAL = 0.05
+
+
 def build_application(
     settings: Settings,
     *,
