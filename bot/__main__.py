@@ -91,10 +91,10 @@ def main(argv: list[str] | None = None) -> int:
             from bot.webhook import run_webhook
 
             return asyncio.run(run_webhook(settings, keep_webhook=args.keep_webhook))
-        from bot.app import build_application
+        from bot.app import POLL_INTERVAL, build_application
 
         app = build_application(settings)
-        app.run_polling(allowed_updates=Update.ALL_TYPES)
+        app.run_polling(allowed_updates=Update.ALL_TYPES, poll_interval=POLL_INTERVAL)
         return 0
     except SettingsError as error:
         print(f"Setting problem: {error}", file=sys.stderr)

@@ -31,6 +31,7 @@ from bot.i18n import load_catalogs
 from bot.memory import release_free_memory
 from bot.ratelimit import ReplyPacedRateLimiter
 from bot.request import RetryingRequest
+from bot.services import conversations
 from bot.services.answering import build_index
 from bot.services.learning import load_learned
 from bot.settings import Settings, SettingsError
@@ -180,6 +181,14 @@ def wire(app: App, rows: tuple[Row, ...] = FEATURES) -> None:
             state.lead_status_listeners.append(row.on_lead_status)
 
 
+# Long polling: at least this long between two getUpdates calls (python -m bot). With 0 a busy
+# bot polled again as soon as a call returned and got an update or two per call, a Bot API
+# round trip each; waiting 50 ms gathers what came meanwhile into one call: about a fifth less
+# CPU per question (docs/BENCHMARKS.md, "CPU per question"). An update that arrives while a
+# long poll waits is still returned at once; one that arrives in the pause waits for it.
+POLL_INTERVAL = 0.05
+
+
 def build_application(
     settings: Settings,
     *,
@@ -231,6 +240,8 @@ def build_application(
         ) from None
     state.engine = make_engine(settings.database_url, hide_parameters=True)
     state.sessions = make_sessionmaker(state.engine)
+    if sole_receiver:  # "no open form" kept in memory: bot/services/conversations.py
+        conversations.remember_absent(state.sessions, state.engine)
     state.catalogs = load_catalogs(default=settings.default_language)
     # A broken knowledge base stops the start (KnowledgeError names the file and entry).
     state.faq = build_index(settings.knowledge_path)

@@ -12,7 +12,8 @@ process with a fresh SQLite file in /tmp:
 The fake Bot API (bot/sandbox/fake_telegram.py) and the simulated users run in this process;
 the bot runs in a child process, so the fake server's own work does not take the bot's CPU
 (on 2 cores: one for the bot, one for the fake API and the users). Both bots poll with
-getUpdates (poll_interval=0, timeout=1, as the test harness), run without a rate limiter
+getUpdates (timeout=1; poll_interval as python -m bot, bot.app.POLL_INTERVAL, for Sinergi
+and --poll-interval, default 0 as a bare bot, for the echo bot), run without a rate limiter
 (Telegram's ~30 messages/s would be the whole figure; --rate-limiter measures that pace,
 and then also when the last lead was shown to staff, a line of a combined card counting)
 and use the same update processor (bot.updates.PerUserUpdateProcessor: concurrent across
@@ -62,21 +63,26 @@ LEAD_NUMBER = re.compile(r"#(\d+)")  # a lead in a card, or a line of a combined
 # -- the bots (child process) -----------------------------------------------------------
 
 def serve_bot(kind: str, base_url: str, token: str, database_url: str, log_path: str,
-              ready: Any, stop: Any, rate_limiter: str | None) -> None:
+              ready: Any, stop: Any, rate_limiter: str | None, poll_interval: float) -> None:
     """Child process: runs one bot until `stop` is set."""
     sys.stderr = open(log_path, "a", buffering=1)  # noqa: SIM115 - lives as long as the child
-    asyncio.run(_serve(kind, base_url, token, database_url, ready, stop, rate_limiter))
+    asyncio.run(_serve(kind, base_url, token, database_url, ready, stop, rate_limiter,
+                       poll_interval))
 
 
 async def _serve(kind: str, base_url: str, token: str, database_url: str, ready: Any,
-                 stop: Any, rate_limiter: str | None) -> None:
+                 stop: Any, rate_limiter: str | None, poll_interval: float) -> None:
     app = build_bot(kind, base_url, token, database_url, rate_limiter)
     await app.initialize()
     if app.post_init is not None:
         await app.post_init(app)
     await app.start()
     assert app.updater is not None
-    await app.updater.start_polling(poll_interval=0, timeout=1)
+    if kind != "echo":  # Sinergi polls as python -m bot does
+        from bot.app import POLL_INTERVAL
+
+        poll_interval = POLL_INTERVAL
+    await app.updater.start_polling(poll_interval=poll_interval, timeout=1)
     ready.set()
     await asyncio.to_thread(stop.wait)
     await app.updater.stop()
@@ -260,7 +266,7 @@ async def scenario(kind: str, work: str, args: argparse.Namespace, run: int) -> 
     log_path = str(RESULTS / f"throughput-{kind}-{work}.log")
     child = context.Process(target=serve_bot, args=(
         kind, tg.base_url, tg.token, f"sqlite+aiosqlite:///{database}", log_path, ready, stop,
-        args.rate_limiter))
+        args.rate_limiter, args.poll_interval))
     child.start()
     try:
         if not await asyncio.to_thread(ready.wait, 120):
@@ -296,6 +302,9 @@ async def scenario(kind: str, work: str, args: argparse.Namespace, run: int) -> 
         "seconds": round(elapsed, 3), "updates_per_s": round(updates / elapsed, 1),
         "p50_ms": pct(latencies, 50), "p95_ms": pct(latencies, 95), "p99_ms": pct(latencies, 99),
         "bot_cpu_share": round(cpu_bot / elapsed, 2),
+        # The bot's CPU per update (all its threads): the issue's measure of what a message
+        # costs, independent of how fast the fake side or a rate limiter lets updates in.
+        "bot_cpu_ms_per_update": round(1000 * cpu_bot / updates, 3),
         "fake_cpu_share": round(cpu_here / elapsed, 2),
         "bot_rss_mb": round(rss, 1),
     }
@@ -385,18 +394,22 @@ def medians(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     for m in out:
         if echo is not None:
             m["ratio_to_echo"] = round(m["updates_per_s"] / echo["updates_per_s"], 2)
+            m["cpu_ratio_to_echo"] = round(
+                m["bot_cpu_ms_per_update"] / echo["bot_cpu_ms_per_update"], 2)
     return out
 
 
 def table(summary: list[dict[str, Any]]) -> str:
     lines = ["| Bot | Work | Updates | Updates/s | × echo | Registrations/s | p50 ms | p95 ms "
-             "| p99 ms | Bot CPU | Fake API CPU | Bot RSS MB | Last staff card s | Staff posts |",
-             "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+             "| p99 ms | Bot CPU | Bot CPU ms/update | CPU × echo | Fake API CPU | Bot RSS MB "
+             "| Last staff card s | Staff posts |",
+             "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for m in summary:
         lines.append(
             f"| {m['bot']} | {m['work']} | {m['updates']:.0f} | {m['updates_per_s']:.0f} "
             f"| {m.get('ratio_to_echo', '–')} | {m.get('registrations_per_s', '–')} "
             f"| {m['p50_ms']} | {m['p95_ms']} | {m['p99_ms']} | {m['bot_cpu_share']:.0%} "
+            f"| {m['bot_cpu_ms_per_update']:.2f} | {m.get('cpu_ratio_to_echo', '–')} "
             f"| {m['fake_cpu_share']:.0%} | {m['bot_rss_mb']:.0f} "
             f"| {m.get('last_staff_card_s', '–')} | {m.get('staff_posts', '–')} |")
     return "\n".join(lines)
@@ -409,6 +422,10 @@ def parse() -> argparse.Namespace:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--profile", action="store_true",
                         help="sample the bot with py-spy into bench-results/profile-*.txt")
+    parser.add_argument("--poll-interval", type=float, default=0.0,
+                        help="the echo bot's seconds between two getUpdates calls (default 0, "
+                        "python-telegram-bot's; Sinergi polls as python -m bot does, "
+                        "bot.app.POLL_INTERVAL)")
     parser.add_argument("--only", choices=("echo", "sinergi", "faq", "registration"))
     parser.add_argument("--rate-limiter", nargs="?", const="paced", choices=("paced", "aio"),
                         help="both bots with a rate limiter: 'paced' (default; the bot's own, "

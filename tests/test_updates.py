@@ -39,3 +39,20 @@ async def test_a_user_writing_on_while_waiting_does_not_stop_the_others(
     assert texts_to(fake_tg, ALICE) == []
     fake_tg.release_held()
     await fake_tg.wait_for(lambda c: len(texts_to(fake_tg, ALICE)) == 80, timeout=30)
+
+
+def test_python_m_bot_polls_with_a_pause(monkeypatch, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """A pause between two getUpdates calls gathers the updates that came meanwhile into one
+    call instead of a Bot API round trip for each (docs/BENCHMARKS.md, CPU per question)."""
+    from telegram.ext import Application
+
+    from bot.__main__ import main
+    from bot.app import POLL_INTERVAL
+
+    polled: dict[str, object] = {}
+    monkeypatch.setattr(Application, "run_polling",
+                        lambda self, **kwargs: polled.update(kwargs))
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", FakeTelegram().token)
+    monkeypatch.setenv("DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}")
+    assert main([]) == 0
+    assert polled["poll_interval"] == POLL_INTERVAL > 0

@@ -6,11 +6,15 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import event, select
 
+from bot.context import Flow, utcnow
 from bot.knowledge.loader import load_knowledge
 from bot.sandbox.fake_telegram import FakeTelegram, Sent
+from bot.services import conversations
+from bot.services.conversations import FlowState
 from db.models import Conversation, QuestionLog
+from db.session import make_engine, make_sessionmaker
 from tests.harness import Person, buttons, reply_keyboard, running_app
 from tests.registration_helpers import NIK_SUMBERSARI, keyboard_label
 
@@ -227,3 +231,56 @@ async def test_no_join_button_in_groups(fake_tg: FakeTelegram, app) -> None:
         answer = await member.press(answer, "faq:show:iuran_bpu")
     assert opening("iuran_bpu") in answer.params["text"]
     assert "reg:join" not in [data for _, data in buttons(answer)]
+
+
+# ---------------------------------------------------------------- "is a form open?" in memory
+
+def conversation_reads(app: Any) -> list[str]:
+    """Every SQL statement on the conversations table the bot runs from now on."""
+    statements: list[str] = []
+
+    def seen(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        if "conversations" in statement:
+            statements.append(statement)
+
+    event.listen(app.bot_data.engine.sync_engine, "before_cursor_execute", seen)
+    return statements
+
+
+async def test_sole_receiver_reads_no_open_form_once_it_knows_there_is_none(
+        fake_tg: FakeTelegram, app) -> None:
+    """Long polling: the second question costs no read of the conversations table, and a
+    form opened afterwards still takes the next messages."""
+    person = Person(fake_tg, 1330)
+    first = await person.say("iuran BPU berapa")
+    assert opening("iuran_bpu") in first.params["text"]
+    reads = conversation_reads(app)
+    second = await person.say("apa itu JHT")
+    assert opening("jht_apa") in second.params["text"]
+    assert reads == []
+    await open_form_at_phone(person)  # /daftar: the form takes the answers, step by step
+    occupation_q = await person.say("0812-3456-7890")
+    assert "pekerjaan" in occupation_q.params["text"].lower()
+
+
+async def survey_step(update: Any, context: Any, state: FlowState) -> None:
+    await update.effective_message.reply_text(f"survey got: {update.effective_message.text}")
+
+
+async def test_behind_a_webhook_a_form_opened_by_another_instance_is_seen(
+        fake_tg: FakeTelegram, settings) -> None:
+    """Not the sole receiver: every message reads the row, so a flow another instance opened
+    meanwhile takes the next message even after a question found none."""
+    async with running_app(settings, fake_tg, sole_receiver=False) as app:
+        app.bot_data.flows["survey"] = Flow(survey_step, "survey")
+        person = Person(fake_tg, 1331)
+        first = await person.say("iuran BPU berapa")
+        assert opening("iuran_bpu") in first.params["text"]
+        other = make_engine(settings.database_url)  # another instance's own connections
+        try:
+            await conversations.save(make_sessionmaker(other), chat_id=1331, user_id=1331,
+                                     state=FlowState("survey", "name"), now=utcnow())
+        finally:
+            await other.dispose()
+        taken = await person.say("apa itu JHT")
+        assert taken.params["text"] == "survey got: apa itu JHT"

@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from bot.context import App
 from bot.sandbox.fake_telegram import FakeTelegram, Sent
+from bot.services import conversations
 from bot.services.handoff import FOLLOW_UP_LIMIT
 from bot.settings import Settings
 from db.models import QuestionLog, Ticket
@@ -177,3 +178,24 @@ async def test_a_flood_of_follow_ups_waits_for_the_staff_answer(fake_tg: FakeTel
     start = len(fake_tg.sent)
     assert "📨" in (await worker.say("Baik, terima kasih")).params["text"]
     await _group_copy(fake_tg, start)  # after an answer the worker is heard again
+
+
+async def test_staff_answer_reopens_the_thread_after_a_question_found_no_form(
+        fake_tg: FakeTelegram, app: App) -> None:
+    """Long polling keeps "no open form" in memory (bot/services/conversations.py): a staff
+    answer, another user's update, opens the worker's thread, and the worker's next message
+    still goes to staff, not to the knowledge base."""
+    fake_tg.user_chat(WORKER, "Siti")
+    copy, _ = await _ask(fake_tg)
+    assert app.bot_data.sessions is not None
+    # The thread's window passed (its row closed); the worker asks the knowledge base.
+    await conversations.close(app.bot_data.sessions, chat_id=WORKER, user_id=WORKER)
+    start = len(fake_tg.sent)
+    answer = await Person(fake_tg, WORKER, "Siti").say("apa itu JHT")
+    assert "tabungan hari tua" in answer.params["text"]
+    assert not [c for c in fake_tg.sent[start:] if str(c.params.get("chat_id")) == str(STAFF_CHAT)]
+    await _staff_reply(fake_tg, copy, "Tergantung risiko pekerjaan.")
+    start = len(fake_tg.sent)
+    await Person(fake_tg, WORKER, "Siti").say("Saya nelayan, jadi berapa?")
+    follow_up = await _group_copy(fake_tg, start)
+    assert "Saya nelayan, jadi berapa?" in follow_up.params["text"]
