@@ -58,6 +58,18 @@ class RetryingRequest(HTTPXRequest):
         timeouts = {"read_timeout": read_timeout, "write_timeout": write_timeout,
                     "connect_timeout": connect_timeout, "pool_timeout": pool_timeout}
         api_method = url.rsplit("/", 1)[-1]
+        code, payload = await self._with_retries(api_method, url, method, request_data, timeouts)
+        if code == 400 and api_method == "answerCallbackQuery" and _already_done(payload):
+            # A button press redelivered after a restart (the process that answered it was
+            # killed before Telegram heard the update was handled), or a second answer. The
+            # toast is lost either way; the handler must go on to do what was pressed.
+            logger.warning("telegram answerCallbackQuery: too old or answered already")
+            return 200, DONE_PAYLOAD
+        return code, payload
+
+    async def _with_retries(self, api_method: str, url: str, method: str,
+                            request_data: RequestData | None,
+                            timeouts: dict[str, Any]) -> tuple[int, bytes]:
         if api_method in NOT_RETRIED or not self.retries:
             return await super().do_request(url, method, request_data, **timeouts)
         maybe_processed = False

@@ -122,3 +122,13 @@ async def test_an_outage_longer_than_the_retries_loses_one_reply_not_the_bot(
     # The bot itself is still polling: the same user is answered on the next try.
     assert "Sinergi" in (await Person(fake_tg, 2151).say("/start")).params["text"]
     assert len(fake_tg.sent) > start
+
+
+async def test_a_button_press_redelivered_after_a_restart_is_still_carried_out(
+    fake_tg: FakeTelegram, app: Any
+) -> None:
+    """Telegram refuses to answer a callback query twice ("query is too old"), as after a
+    crash that redelivers a press the killed process had answered. The handler must go on:
+    the answer counts as done instead of ending the update with an error."""
+    assert await app.bot.answer_callback_query("redelivered-1") is True
+    assert await app.bot.answer_callback_query("redelivered-1") is True  # refused: still True

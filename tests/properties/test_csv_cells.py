@@ -9,9 +9,9 @@ import re
 
 from hypothesis import example, given
 from hypothesis import strategies as st
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from bot.services.exports import safe
+from bot.services.xlsx import ILLEGAL
 
 # Text as people type it, rich in what matters here: separators, quotes, formula characters.
 TYPED = st.text(alphabet=st.sampled_from(list("ab1 ;,\"'=+-@|!\t\r\n")) | st.characters(),
@@ -43,9 +43,10 @@ def test_no_cell_starts_a_formula_whichever_the_separator(values: list[str]) -> 
 
 
 @given(TYPED)
+@example("\ud800")  # a lone surrogate: XML cannot hold it, so it is removed too
 def test_what_is_defused_stays_readable(value: str) -> None:
     """Only apostrophes are added (and the control characters XLSX refuses removed)."""
     defused = safe(value) or ""
-    allowed = ILLEGAL_CHARACTERS_RE.sub("", value)
+    allowed = ILLEGAL.sub("", value)
     assert defused.replace("'", "") == allowed.replace("'", "")
     assert safe(defused) == defused  # defusing twice changes nothing
